@@ -1,0 +1,46 @@
+"""sse-codec: a spec-exact, incremental Server-Sent Events decoder and encoder.
+
+Pure Python, no runtime dependencies.  See the README for a guide; every public
+name below has a docstring that says what it does and what it raises.
+"""
+
+from __future__ import annotations
+
+from ._decoder import DEFAULT_MAX_EVENT_SIZE, DEFAULT_MAX_LINE_SIZE, MAX_RETRY, SSEDecoder
+from ._encoder import KEEP_ALIVE, encode, encode_comment
+from ._errors import (
+    IncompleteStreamError,
+    PayloadError,
+    SSEDecodeError,
+    SSEDecoderClosedError,
+    SSEEncodeError,
+    SSEError,
+    SSELimitError,
+    StreamError,
+)
+from ._event import Comment, ServerSentEvent
+from ._streams import aiter_events, iter_events
+
+__all__ = [
+    "DEFAULT_MAX_EVENT_SIZE",
+    "DEFAULT_MAX_LINE_SIZE",
+    "KEEP_ALIVE",
+    "MAX_RETRY",
+    "Comment",
+    "IncompleteStreamError",
+    "PayloadError",
+    "SSEDecodeError",
+    "SSEDecoder",
+    "SSEDecoderClosedError",
+    "SSEEncodeError",
+    "SSEError",
+    "SSELimitError",
+    "ServerSentEvent",
+    "StreamError",
+    "aiter_events",
+    "encode",
+    "encode_comment",
+    "iter_events",
+]
+
+__version__ = "0.1.0.dev0"

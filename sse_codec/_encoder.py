@@ -1,0 +1,142 @@
+"""The encoder: events, comments and keep-alives to ``text/event-stream`` bytes.
+
+Its one promise: a spec-conforming parser (ours, a browser's ``EventSource``)
+reads back exactly what was passed in, or the encoder refuses with
+:class:`~sse_codec.SSEEncodeError`.  It never lets a value's text start a new
+field or a new event.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._decoder import MAX_RETRY
+from ._errors import SSEEncodeError
+
+__all__ = ["KEEP_ALIVE", "encode", "encode_comment"]
+
+#: A comment line followed by a blank line.  Parsers ignore it; it keeps idle
+#: connections (and proxies' read timeouts) alive.  The blank line also flushes
+#: naive consumers that split on blank lines, and dispatches nothing.
+KEEP_ALIVE = b": keep-alive\n\n"
+
+_LINE_ENDS = ("\n", "\r\n", "\r")
+# The spec's three line ends; CRLF first so it counts as one.
+_SPLIT_LINES = re.compile(r"\r\n|\r|\n")
+
+
+def _check_line_ending(line_ending: str) -> None:
+    if line_ending not in _LINE_ENDS:
+        raise SSEEncodeError(
+            "line_ending", f'must be "\\n", "\\r\\n" or "\\r", not {line_ending!r}'
+        )
+
+
+def _to_utf8(text: str, field: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise SSEEncodeError(field, "contains a lone surrogate, which UTF-8 cannot carry") from exc
+
+
+def _multiline(prefix: str, text: str, line_ending: str) -> str:
+    return "".join(prefix + line + line_ending for line in _SPLIT_LINES.split(text))
+
+
+def encode(
+    data: str | None = "",
+    *,
+    event: str | None = None,
+    id: str | None = None,
+    retry: int | None = None,
+    comment: str | None = None,
+    line_ending: str = "\n",
+) -> bytes:
+    """Encode one event block and return its UTF-8 bytes, blank line included.
+
+    ``data`` becomes one ``data: `` line per line of text (CRLF, LF and a lone CR
+    each end a line, so a parser reads them back as LF); ``""`` still dispatches
+    an event with empty data, and ``None`` writes no data line, for a block that
+    only sets ``id`` or ``retry``.  ``event`` names the type (``None``, ``""``
+    and ``"message"`` write no event line).  ``id=""`` resets the last event ID;
+    ``id=None`` writes no id line.  ``retry`` is a reconnection time in
+    milliseconds.  ``comment`` is written first, as ``:`` lines.  ``line_ending``
+    is ``"\\n"`` (default), ``"\\r\\n"`` or ``"\\r"``.
+
+    Raises :class:`~sse_codec.SSEEncodeError`, naming the field, for CR or LF in
+    ``event`` or ``id``, NUL in ``id``, a ``retry`` that is not an int from 0 to
+    ``MAX_RETRY`` (``bool`` refused), text UTF-8 cannot carry (lone surrogates),
+    or a value of the wrong type.
+    """
+    # Fast path: the shape of nearly every LLM token event.
+    if (
+        event is None
+        and id is None
+        and retry is None
+        and comment is None
+        and line_ending == "\n"
+        and type(data) is str
+        and "\n" not in data
+        and "\r" not in data
+    ):
+        try:
+            return ("data: " + data + "\n\n").encode("utf-8")
+        except UnicodeEncodeError:
+            pass  # the general path names the field
+    _check_line_ending(line_ending)
+    parts: list[str] = []
+    if comment is not None:
+        if not isinstance(comment, str):
+            raise SSEEncodeError("comment", f"must be str, not {type(comment).__name__}")
+        _to_utf8(comment, "comment")
+        parts.append(_comment_lines(comment, line_ending))
+    if event is not None:
+        if not isinstance(event, str):
+            raise SSEEncodeError("event", f"must be str, not {type(event).__name__}")
+        if "\n" in event or "\r" in event:
+            raise SSEEncodeError("event", "contains CR or LF, which would end the field early")
+        _to_utf8(event, "event")
+        if event and event != "message":
+            parts.append("event: " + event + line_ending)
+    if id is not None:
+        if not isinstance(id, str):
+            raise SSEEncodeError("id", f"must be str, not {type(id).__name__}")
+        if "\n" in id or "\r" in id:
+            raise SSEEncodeError("id", "contains CR or LF, which would end the field early")
+        if "\x00" in id:
+            raise SSEEncodeError("id", "contains NUL, so every parser would ignore it")
+        _to_utf8(id, "id")
+        parts.append("id: " + id + line_ending)
+    if retry is not None:
+        if not isinstance(retry, int) or isinstance(retry, bool):
+            raise SSEEncodeError("retry", f"must be an int, not {type(retry).__name__}")
+        if not 0 <= retry <= MAX_RETRY:
+            raise SSEEncodeError("retry", f"must be between 0 and {MAX_RETRY}, not {retry}")
+        parts.append("retry: " + str(int(retry)) + line_ending)
+    if data is not None:
+        if not isinstance(data, str):
+            raise SSEEncodeError("data", f"must be str, not {type(data).__name__}")
+        _to_utf8(data, "data")
+        parts.append(_multiline("data: ", data, line_ending))
+    parts.append(line_ending)
+    return "".join(parts).encode("utf-8")
+
+
+def _comment_lines(text: str, line_ending: str) -> str:
+    return "".join(
+        (": " + line if line else ":") + line_ending for line in _SPLIT_LINES.split(text)
+    )
+
+
+def encode_comment(text: str = "", *, line_ending: str = "\n") -> bytes:
+    """Encode a comment as ``: text`` lines (one per line of ``text``).
+
+    Parsers ignore comments; :meth:`~sse_codec.SSEDecoder.feed_items` and
+    ``on_comment`` report them.  No blank line is written, so a comment can sit
+    anywhere between events.  Raises :class:`~sse_codec.SSEEncodeError` for a
+    non-str ``text``, lone surrogates or a bad ``line_ending``.
+    """
+    if not isinstance(text, str):
+        raise SSEEncodeError("comment", f"must be str, not {type(text).__name__}")
+    _check_line_ending(line_ending)
+    return _to_utf8(_comment_lines(text, line_ending), "comment")

@@ -1,0 +1,130 @@
+"""The package's one exception hierarchy.
+
+Everything sse-codec raises because of the bytes or values it was given is an
+:class:`SSEError`.  Decode-side problems are :class:`SSEDecodeError`, encode-side
+problems are :class:`SSEEncodeError`; exceeding a configured memory bound is the
+decode-side :class:`SSELimitError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._event import Comment, ServerSentEvent
+
+__all__ = [
+    "IncompleteStreamError",
+    "PayloadError",
+    "SSEDecodeError",
+    "SSEDecoderClosedError",
+    "SSEEncodeError",
+    "SSEError",
+    "SSELimitError",
+    "StreamError",
+]
+
+
+class SSEError(Exception):
+    """Root of every exception sse-codec raises for bad input or misuse of a stream."""
+
+
+class SSEDecodeError(SSEError):
+    """A problem found while reading an event stream."""
+
+
+class SSELimitError(SSEDecodeError):
+    """A memory bound of :class:`~sse_codec.SSEDecoder` was exceeded.
+
+    ``limit_name`` is the constructor argument that set the bound
+    (``"max_line_size"`` or ``"max_event_size"``), ``limit`` its value in bytes and
+    ``size`` the number of bytes the stream tried to make the decoder hold.
+    ``events`` holds the events (and, from ``feed_items``, comments) that the
+    same call completed before the limit was hit, so nothing is lost.  After this
+    error the decoder is failed: further ``feed``/``close`` calls raise
+    :class:`SSEDecoderClosedError`.
+    """
+
+    def __init__(
+        self,
+        limit_name: str,
+        limit: int,
+        size: int,
+        events: Sequence[ServerSentEvent | Comment] = (),
+    ) -> None:
+        self.limit_name = limit_name
+        self.limit = limit
+        self.size = size
+        self.events: list[ServerSentEvent | Comment] = list(events)
+        super().__init__(
+            f"{limit_name} exceeded: the stream needs at least {size} bytes buffered, "
+            f"the limit is {limit} bytes (raise it, or pass {limit_name}=None to disable it)"
+        )
+
+
+class SSEDecoderClosedError(SSEDecodeError):
+    """``feed`` or ``close`` was called on a decoder that was closed or has failed."""
+
+
+class SSEEncodeError(SSEError, ValueError):
+    """A value cannot be written as SSE without changing its meaning.
+
+    ``field`` names the offending field (``"event"``, ``"id"``, ``"retry"``,
+    ``"data"``, ``"comment"`` or ``"line_ending"``) and ``reason`` says why.
+    """
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        self.reason = reason
+        super().__init__(f"cannot encode {field!r}: {reason}")
+
+
+# -- errors of the typed LLM-stream layers (sse_codec.openai, sse_codec.anthropic) --
+
+
+class PayloadError(SSEDecodeError):
+    """An event's data is not the payload the protocol promises (e.g. not JSON).
+
+    ``data`` is the raw data text and ``event`` the :class:`~sse_codec.ServerSentEvent`
+    that carried it; the underlying parser error, if any, is ``__cause__``.
+    """
+
+    def __init__(self, message: str, *, data: str, event: ServerSentEvent | None = None) -> None:
+        self.data = data
+        self.event = event
+        super().__init__(message)
+
+
+class StreamError(SSEError):
+    """The server reported an error inside a stream that had started (HTTP 200).
+
+    ``payload`` is the parsed error object exactly as received (for example the
+    value of ``"error"``), ``event`` the event that carried it, and ``received``
+    whatever the reader had accumulated before the error (layer-specific).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        payload: object,
+        event: ServerSentEvent | None = None,
+        received: object = None,
+    ) -> None:
+        self.payload = payload
+        self.event = event
+        self.received = received
+        super().__init__(message)
+
+
+class IncompleteStreamError(SSEError):
+    """The stream ended before the protocol's end marker (``[DONE]``, ``message_stop``…).
+
+    A truncated answer must never pass for a whole one.  ``received`` holds what
+    arrived before the end (layer-specific: chunks, events or a partial result).
+    """
+
+    def __init__(self, message: str, *, received: object = None) -> None:
+        self.received = received
+        super().__init__(message)

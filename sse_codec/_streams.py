@@ -1,0 +1,37 @@
+"""Iterator adapters: any iterable of byte chunks in, events out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+
+from ._decoder import SSEDecoder
+from ._event import ServerSentEvent
+
+__all__ = ["aiter_events", "iter_events"]
+
+
+def iter_events(
+    chunks: Iterable[bytes | bytearray | memoryview], *, decoder: SSEDecoder | None = None
+) -> Iterator[ServerSentEvent]:
+    """Yield the events of a byte stream given as an iterable of chunks.
+
+    Feeds each chunk to ``decoder`` (a fresh :class:`SSEDecoder` with default
+    limits when omitted), yields events as soon as a chunk completes them, and
+    closes the decoder when the chunks run out.  Raises what ``feed`` raises.
+    """
+    dec = SSEDecoder() if decoder is None else decoder
+    for chunk in chunks:
+        yield from dec.feed(chunk)
+    yield from dec.close()
+
+
+async def aiter_events(
+    chunks: AsyncIterable[bytes | bytearray | memoryview], *, decoder: SSEDecoder | None = None
+) -> AsyncIterator[ServerSentEvent]:
+    """Async twin of :func:`iter_events`, for ``AsyncIterable[bytes]`` bodies."""
+    dec = SSEDecoder() if decoder is None else decoder
+    async for chunk in chunks:
+        for event in dec.feed(chunk):
+            yield event
+    for event in dec.close():
+        yield event
