@@ -1,0 +1,305 @@
+"""Value types for ``chat.completion.chunk`` payloads.
+
+Every type keeps the keys it does not name in ``extra`` and remembers the order
+and presence of the keys it was parsed from (``key_order``), so ``to_dict()``
+gives back exactly the JSON object that was received: same keys, absent stays
+absent, ``null`` stays ``null``.  Objects built by hand get the key order
+OpenAI itself writes, with ``None`` fields left out except where OpenAI always
+writes them (for example ``finish_reason`` and ``logprobs`` on a choice).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+__all__ = [
+    "ChatCompletionChunk",
+    "ChoiceDelta",
+    "ChunkChoice",
+    "CompletionTokensDetails",
+    "FunctionDelta",
+    "PromptTokensDetails",
+    "ToolCallDelta",
+    "Usage",
+]
+
+_EMPTY: Mapping[str, Any] = {}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_json_value(v) for v in value]
+    to_dict = getattr(value, "to_dict", None)
+    if to_dict is not None:
+        return to_dict()
+    return value
+
+
+class _JSONObject:
+    """Shared ``to_dict``/key-order logic for the payload value types."""
+
+    __slots__ = ()
+
+    # JSON key names that are dataclass fields, in OpenAI's own order.
+    _FIELDS: ClassVar[tuple[str, ...]] = ()
+    # Fields a hand-built object writes even when None (OpenAI always sends them).
+    _ALWAYS: ClassVar[frozenset[str]] = frozenset()
+
+    extra: Mapping[str, Any]
+    key_order: tuple[str, ...] | None
+
+    def _init_keys(self) -> None:
+        fields = self._FIELDS
+        extra = self.extra
+        if extra and not extra.keys().isdisjoint(fields):
+            clash = sorted(set(extra).intersection(fields))
+            raise ValueError(f"extra repeats field names {clash}; set the fields instead")
+        if self.key_order is None:
+            always = self._ALWAYS
+            order = [k for k in fields if k in always or getattr(self, k) is not None]
+            order.extend(extra)
+            object.__setattr__(self, "key_order", tuple(order))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON object this value stands for (``extra`` values are shared, not copied).
+
+        Keys appear in ``key_order``; a field set to a non-None value that is not
+        in ``key_order`` (after ``dataclasses.replace``) is appended.  Never raises.
+        """
+        out: dict[str, Any] = {}
+        fields = self._FIELDS
+        extra = self.extra
+        for key in self.key_order or ():
+            if key in fields:
+                out[key] = _json_value(getattr(self, key))
+            elif key in extra:
+                out[key] = extra[key]
+        if len(out) != len(fields) + len(extra):
+            for key in fields:
+                if key not in out:
+                    value = getattr(self, key)
+                    # () is the "absent" value of tuple fields (choices).
+                    if value is not None and value != ():
+                        out[key] = _json_value(value)
+            for key, value in extra.items():
+                if key not in out:
+                    out[key] = value
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionDelta(_JSONObject):
+    """A fragment of a function call: ``name`` (usually sent once) and ``arguments`` (a piece of
+    the JSON arguments text).  Used for ``tool_calls[].function`` and the legacy
+    ``delta.function_call``.  Construction raises ``ValueError`` if ``extra`` repeats a field.
+    """
+
+    _FIELDS: ClassVar[tuple[str, ...]] = ("name", "arguments")
+
+    name: str | None = None
+    arguments: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    key_order: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._init_keys()
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallDelta(_JSONObject):
+    """A fragment of one tool call in ``delta.tool_calls``.
+
+    ``index`` says which call it continues (``None`` when the server omits it, as
+    Mistral does); ``id``, ``type`` and ``function.name`` usually come with the
+    first fragment only.  Construction raises ``ValueError`` if ``extra`` repeats a field.
+    """
+
+    _FIELDS: ClassVar[tuple[str, ...]] = ("index", "id", "type", "function")
+
+    index: int | None = None
+    id: str | None = None
+    type: str | None = None
+    function: FunctionDelta | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    key_order: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._init_keys()
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceDelta(_JSONObject):
+    """What one chunk adds to one choice.
+
+    ``content`` is a text fragment, or a list of content parts as Mistral's
+    magistral models send (``{"type": "text", ...}``, ``{"type": "thinking", ...}``),
+    kept as received.  ``reasoning_content`` (DeepSeek) and ``reasoning``
+    (OpenRouter, Groq, vLLM) both carry reasoning text and are kept apart.
+    ``tool_calls`` is a tuple of :class:`ToolCallDelta`; ``function_call`` is the
+    legacy single-function form.  Construction raises ``ValueError`` if ``extra``
+    repeats a field.
+    """
+
+    _FIELDS: ClassVar[tuple[str, ...]] = (
+        "role",
+        "content",
+        "reasoning_content",
+        "reasoning",
+        "refusal",
+        "function_call",
+        "tool_calls",
+    )
+
+    role: str | None = None
+    content: str | list[Any] | None = None
+    reasoning_content: str | None = None
+    reasoning: str | None = None
+    refusal: str | None = None
+    function_call: FunctionDelta | None = None
+    tool_calls: tuple[ToolCallDelta, ...] | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    key_order: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._init_keys()
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkChoice(_JSONObject):
+    """One entry of a chunk's ``choices``: ``index``, ``delta``, ``finish_reason`` and
+    ``logprobs`` (kept as the raw JSON value).  ``index`` or ``delta`` is ``None``
+    when the server left it out.  Construction raises ``ValueError`` if ``extra``
+    repeats a field.
+    """
+
+    _FIELDS: ClassVar[tuple[str, ...]] = ("index", "delta", "logprobs", "finish_reason")
+    _ALWAYS: ClassVar[frozenset[str]] = frozenset(("index", "delta", "logprobs", "finish_reason"))
+
+    index: int | None = 0
+    delta: ChoiceDelta | None = field(default_factory=ChoiceDelta)
+    logprobs: Any = None
+    finish_reason: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    key_order: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._init_keys()
+
+
+@dataclass(frozen=True, slots=True)
+class PromptTokensDetails(_JSONObject):
+    """``usage.prompt_tokens_details``: ``cached_tokens`` and ``audio_tokens``.
+    Construction raises ``ValueError`` if ``extra`` repeats a field.
+    """
+
+    _FIELDS: ClassVar[tuple[str, ...]] = ("cached_tokens", "audio_tokens")
+
+    cached_tokens: int | None = None
+    audio_tokens: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    key_order: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._init_keys()
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionTokensDetails(_JSONObject):
+    """``usage.completion_tokens_details``: reasoning, audio and predicted-output token counts.
+    Construction raises ``ValueError`` if ``extra`` repeats a field.
+    """
+
+    _FIELDS: ClassVar[tuple[str, ...]] = (
+        "reasoning_tokens",
+        "audio_tokens",
+        "accepted_prediction_tokens",
+        "rejected_prediction_tokens",
+    )
+
+    reasoning_tokens: int | None = None
+    audio_tokens: int | None = None
+    accepted_prediction_tokens: int | None = None
+    rejected_prediction_tokens: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    key_order: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._init_keys()
+
+
+@dataclass(frozen=True, slots=True)
+class Usage(_JSONObject):
+    """Token counts of a completion.  Provider additions (DeepSeek's cache counters,
+    OpenRouter's ``cost``, Groq's timings) are in ``extra``.  Construction raises
+    ``ValueError`` if ``extra`` repeats a field.
+    """
+
+    _FIELDS: ClassVar[tuple[str, ...]] = (
+        "prompt_tokens",
+        "completion_tokens",
+        "total_tokens",
+        "prompt_tokens_details",
+        "completion_tokens_details",
+    )
+
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    total_tokens: int | None = None
+    prompt_tokens_details: PromptTokensDetails | None = None
+    completion_tokens_details: CompletionTokensDetails | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    key_order: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._init_keys()
+
+
+CHAT_COMPLETION_CHUNK = "chat.completion.chunk"
+
+
+@dataclass(frozen=True, slots=True)
+class ChatCompletionChunk(_JSONObject):
+    """One streamed payload of an OpenAI-style chat completion.
+
+    Any JSON object the stream sends is parsed into this type, also payloads whose
+    ``object`` is not ``"chat.completion.chunk"`` (Azure's prompt-filter payload has
+    ``object: ""`` and its results in ``extra["prompt_filter_results"]``); check
+    :attr:`is_chat_chunk`.  ``choices`` may be empty (usage chunks, filter results).
+    ``usage`` is set on the chunk that reports token counts.  Keys this type does
+    not name (``obfuscation``, ``provider``, ``x_groq``, ``moderation``...) are in
+    ``extra``, and ``to_dict()`` returns the object exactly as received.
+    Construction raises ``ValueError`` if ``extra`` repeats a field.
+    """
+
+    _FIELDS: ClassVar[tuple[str, ...]] = (
+        "id",
+        "object",
+        "created",
+        "model",
+        "service_tier",
+        "system_fingerprint",
+        "choices",
+        "usage",
+    )
+    _ALWAYS: ClassVar[frozenset[str]] = frozenset(("id", "object", "created", "model", "choices"))
+
+    id: str | None = None
+    object: str | None = CHAT_COMPLETION_CHUNK
+    created: int | None = None
+    model: str | None = None
+    service_tier: str | None = None
+    system_fingerprint: str | None = None
+    choices: tuple[ChunkChoice, ...] = ()
+    usage: Usage | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    key_order: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._init_keys()
+
+    @property
+    def is_chat_chunk(self) -> bool:
+        """True when ``object`` is ``"chat.completion.chunk"``."""
+        return self.object == CHAT_COMPLETION_CHUNK
