@@ -1,0 +1,220 @@
+"""Machinery shared by the typed named-event layers (Anthropic Messages, OpenAI Responses).
+
+Both protocols send one JSON object per event, named by its ``"type"``.  This
+module holds what their typed layers have in common: the event base class that
+keeps the received JSON (so ``to_dict()`` gives it back exactly and the encoder can
+re-emit the received bytes), strict field readers that turn a wrong shape into
+:class:`~sse_codec.PayloadError`, and compact JSON writing that turns what JSON
+cannot carry into :class:`~sse_codec.SSEEncodeError`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._encoder import encode
+from ._errors import PayloadError, SSEEncodeError
+from ._event import ServerSentEvent
+
+__all__ = [
+    "Fields",
+    "JsonDumps",
+    "JsonLoads",
+    "ShapeError",
+    "TypedEvent",
+    "attach_source",
+    "copy_json",
+    "dumps_compact",
+    "encode_typed",
+    "load_object",
+    "shape_error_to_payload",
+]
+
+JsonLoads = Callable[[str], Any]
+JsonDumps = Callable[[Any], str]
+
+
+def copy_json(value: Any) -> Any:
+    """Return a copy of a JSON value whose dicts and lists are all new objects."""
+    if isinstance(value, dict):
+        return {k: copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_json(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class TypedEvent:
+    """Base of the typed events: keeps what the event was parsed from.
+
+    ``raw_data`` is the exact data text of the server-sent event this object was
+    parsed from (``None`` for an event built in code).  It is not an ``__init__``
+    argument, so ``dataclasses.replace`` drops it, together with the received JSON:
+    a changed event is never written with its old text.
+    """
+
+    raw_data: str | None = field(default=None, init=False, compare=False, repr=False)
+    _source: dict[str, Any] | None = field(default=None, init=False, compare=False, repr=False)
+
+    def _fields_dict(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the event as a JSON object (a new dict each call).
+
+        For a parsed event this is exactly the JSON received, unknown keys, key
+        order and ``null`` versus absent included.  For an event built in code it
+        is built from the fields, with every protocol key written.
+        """
+        if self._source is not None:
+            result: dict[str, Any] = copy_json(self._source)
+            return result
+        return self._fields_dict()
+
+
+def attach_source(event: TypedEvent, raw: str | None, obj: dict[str, Any]) -> None:
+    """Record on a freshly parsed event the text and JSON it came from."""
+    object.__setattr__(event, "raw_data", raw)
+    object.__setattr__(event, "_source", obj)
+
+
+class ShapeError(ValueError):
+    """Internal: a JSON object lacks a key the protocol requires, or has the wrong type."""
+
+
+class Fields:
+    """Reads the known keys of a JSON object; what is left over is ``rest()``.
+
+    Every accessor raises :class:`ShapeError` naming ``where`` and the key when a
+    required key is missing or a value has the wrong JSON type.
+    """
+
+    __slots__ = ("_rest", "_where")
+
+    def __init__(self, obj: Mapping[str, Any], where: str) -> None:
+        self._rest = dict(obj)
+        self._where = where
+
+    def _fail(self, key: str, want: str, value: object = ...) -> ShapeError:
+        if value is ...:
+            return ShapeError(f"{self._where}: missing required key {key!r} ({want})")
+        return ShapeError(
+            f"{self._where}: {key!r} must be {want}, not {type(value).__name__} {value!r:.80}"
+        )
+
+    def _pop(self, key: str, want: str) -> Any:
+        if key not in self._rest:
+            raise self._fail(key, want)
+        return self._rest.pop(key)
+
+    def string(self, key: str) -> str:
+        value = self._pop(key, "a string")
+        if not isinstance(value, str):
+            raise self._fail(key, "a string", value)
+        return value
+
+    def opt_string(self, key: str) -> str | None:
+        """A string, ``null`` or absent (both ``None``)."""
+        value = self._rest.pop(key, None)
+        if value is not None and not isinstance(value, str):
+            raise self._fail(key, "a string or null", value)
+        return value
+
+    def integer(self, key: str) -> int:
+        value = self._pop(key, "an integer")
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise self._fail(key, "an integer", value)
+        return value
+
+    def obj(self, key: str) -> dict[str, Any]:
+        value = self._pop(key, "an object")
+        if not isinstance(value, dict):
+            raise self._fail(key, "an object", value)
+        return value
+
+    def opt_obj(self, key: str) -> dict[str, Any] | None:
+        """An object, ``null`` or absent (both ``None``)."""
+        value = self._rest.pop(key, None)
+        if value is not None and not isinstance(value, dict):
+            raise self._fail(key, "an object or null", value)
+        return value
+
+    def array(self, key: str) -> list[Any]:
+        value = self._pop(key, "an array")
+        if not isinstance(value, list):
+            raise self._fail(key, "an array", value)
+        return value
+
+    def rest(self) -> dict[str, Any]:
+        """The keys no accessor has read, in their received order."""
+        return self._rest
+
+
+def load_object(sse: ServerSentEvent, json_loads: JsonLoads, protocol: str) -> dict[str, Any]:
+    """Parse an event's data as a JSON object.
+
+    Raises :class:`~sse_codec.PayloadError` (parser error as ``__cause__``) when the
+    data is not JSON or not a JSON object.
+    """
+    try:
+        obj = json_loads(sse.data)
+    except Exception as exc:
+        # Any parser (json, orjson, msgspec) may be plugged in; each has its own
+        # exception type, and all of them mean the same thing here.
+        raise PayloadError(
+            f"{protocol} event {sse.event!r}: data is not valid JSON ({exc})",
+            data=sse.data,
+            event=sse,
+        ) from exc
+    if not isinstance(obj, dict):
+        raise PayloadError(
+            f"{protocol} event {sse.event!r}: data must be a JSON object, not {type(obj).__name__}",
+            data=sse.data,
+            event=sse,
+        )
+    return obj
+
+
+def shape_error_to_payload(
+    exc: ShapeError, protocol: str, sse: ServerSentEvent | None, obj: Mapping[str, Any]
+) -> PayloadError:
+    """Turn an internal :class:`ShapeError` into the public :class:`PayloadError`."""
+    if sse is not None:
+        data = sse.data
+    else:
+        try:
+            data = dumps_compact(obj, None, check=False)
+        except SSEEncodeError:
+            data = repr(obj)
+    return PayloadError(f"{protocol}: {exc}", data=data, event=sse)
+
+
+def dumps_compact(obj: Any, json_dumps: JsonDumps | None, *, check: bool = True) -> str:
+    """Serialise ``obj`` as compact JSON (no spaces, non-ASCII kept as is).
+
+    Raises :class:`~sse_codec.SSEEncodeError` (field ``"data"``) for values JSON
+    cannot carry: NaN or infinity, non-string keys, objects of other types.
+    """
+    try:
+        if json_dumps is not None:
+            return json_dumps(obj)
+        return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=not check)
+    except (TypeError, ValueError) as exc:
+        raise SSEEncodeError("data", f"not representable as JSON: {exc}") from exc
+
+
+def encode_typed(event: TypedEvent, event_type: str, json_dumps: JsonDumps | None) -> bytes:
+    """Write ``event: <type>`` and ``data: <json>`` lines and the blank line.
+
+    A parsed event is written with the data text it arrived with, so a received
+    stream is re-emitted byte for byte; an event built in code is written as
+    compact JSON.  Raises :class:`~sse_codec.SSEEncodeError` for a type the
+    ``event:`` line cannot carry or a value JSON cannot carry.
+    """
+    data = event.raw_data
+    if data is None:
+        data = dumps_compact(event.to_dict(), json_dumps)
+    return encode(data, event=event_type)

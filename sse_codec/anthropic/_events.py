@@ -1,0 +1,277 @@
+"""The typed events of an Anthropic Messages stream, and parsing them.
+
+One class per event type.  A parsed event keeps its data text (``raw_data``) and
+its JSON, so ``to_dict()`` returns exactly what was received and
+:func:`encode_event` can write the received bytes back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeAlias
+
+from .._errors import PayloadError
+from .._event import ServerSentEvent
+from .._jsonevent import (
+    Fields,
+    JsonLoads,
+    ShapeError,
+    TypedEvent,
+    attach_source,
+    copy_json,
+    load_object,
+    shape_error_to_payload,
+)
+from ._content import ContentBlock, Delta, Message, parse_block, parse_delta, parse_message
+
+__all__ = [
+    "AnthropicEvent",
+    "ContentBlockDelta",
+    "ContentBlockStart",
+    "ContentBlockStop",
+    "ErrorEvent",
+    "MessageDelta",
+    "MessageStart",
+    "MessageStop",
+    "Ping",
+    "UnknownEvent",
+    "event_from_dict",
+    "parse_event",
+]
+
+_PROTOCOL = "Anthropic"
+
+
+def _with_extra(known: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    known.update(copy_json(dict(extra)))
+    return known
+
+
+@dataclass(frozen=True, slots=True)
+class MessageStart(TypedEvent):
+    """``message_start``: the message shell (id, model, empty content, initial usage)."""
+
+    type: ClassVar[str] = "message_start"
+    message: Message
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def _fields_dict(self) -> dict[str, Any]:
+        return _with_extra({"type": self.type, "message": self.message.to_dict()}, self.extra)
+
+
+@dataclass(frozen=True, slots=True)
+class ContentBlockStart(TypedEvent):
+    """``content_block_start``: block number ``index`` begins with ``content_block``."""
+
+    type: ClassVar[str] = "content_block_start"
+    index: int
+    content_block: ContentBlock
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def _fields_dict(self) -> dict[str, Any]:
+        known = {"type": self.type, "index": self.index}
+        known["content_block"] = self.content_block.to_dict()
+        return _with_extra(known, self.extra)
+
+
+@dataclass(frozen=True, slots=True)
+class ContentBlockDelta(TypedEvent):
+    """``content_block_delta``: the next ``delta`` of block number ``index``."""
+
+    type: ClassVar[str] = "content_block_delta"
+    index: int
+    delta: Delta
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def _fields_dict(self) -> dict[str, Any]:
+        known = {"type": self.type, "index": self.index}
+        known["delta"] = self.delta.to_dict()
+        return _with_extra(known, self.extra)
+
+
+@dataclass(frozen=True, slots=True)
+class ContentBlockStop(TypedEvent):
+    """``content_block_stop``: block number ``index`` is complete."""
+
+    type: ClassVar[str] = "content_block_stop"
+    index: int
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def _fields_dict(self) -> dict[str, Any]:
+        return _with_extra({"type": self.type, "index": self.index}, self.extra)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDelta(TypedEvent):
+    """``message_delta``: top-level changes, sent once near the end.
+
+    ``stop_reason`` and ``stop_sequence`` come from the event's ``delta`` object
+    (other keys of that object are in ``delta_extra``); ``usage`` is the event's
+    cumulative usage object (``None`` when absent), which updates the usage of
+    ``message_start``.
+    """
+
+    type: ClassVar[str] = "message_delta"
+    stop_reason: str | None = None
+    stop_sequence: str | None = None
+    usage: Mapping[str, Any] | None = None
+    delta_extra: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def _fields_dict(self) -> dict[str, Any]:
+        delta = {"stop_reason": self.stop_reason, "stop_sequence": self.stop_sequence}
+        known: dict[str, Any] = {"type": self.type, "delta": _with_extra(delta, self.delta_extra)}
+        if self.usage is not None:
+            known["usage"] = copy_json(dict(self.usage))
+        return _with_extra(known, self.extra)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageStop(TypedEvent):
+    """``message_stop``: the end marker of a complete stream."""
+
+    type: ClassVar[str] = "message_stop"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def _fields_dict(self) -> dict[str, Any]:
+        return _with_extra({"type": self.type}, self.extra)
+
+
+@dataclass(frozen=True, slots=True)
+class Ping(TypedEvent):
+    """``ping``: a keep-alive; carries nothing."""
+
+    type: ClassVar[str] = "ping"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def _fields_dict(self) -> dict[str, Any]:
+        return _with_extra({"type": self.type}, self.extra)
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorEvent(TypedEvent):
+    """``error``: the server failed after the stream began (``overloaded_error``…).
+
+    ``error`` is the error object, e.g. ``{"type": "overloaded_error", "message": …}``.
+    The readers raise :class:`~sse_codec.StreamError` for it.
+    """
+
+    type: ClassVar[str] = "error"
+    error: Mapping[str, Any]
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def _fields_dict(self) -> dict[str, Any]:
+        return _with_extra({"type": self.type, "error": copy_json(dict(self.error))}, self.extra)
+
+    @property
+    def error_type(self) -> str | None:
+        """The error's ``type`` (``"overloaded_error"``…), or ``None`` when absent."""
+        value = self.error.get("type")
+        return value if isinstance(value, str) else None
+
+    @property
+    def message(self) -> str:
+        """The error's human-readable ``message`` (``""`` when absent)."""
+        value = self.error.get("message")
+        return value if isinstance(value, str) else ""
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownEvent(TypedEvent):
+    """An event of a type this version does not model; all but ``type`` is in ``extra``."""
+
+    type: str
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def _fields_dict(self) -> dict[str, Any]:
+        return _with_extra({"type": self.type}, self.extra)
+
+
+AnthropicEvent: TypeAlias = (
+    MessageStart
+    | ContentBlockStart
+    | ContentBlockDelta
+    | ContentBlockStop
+    | MessageDelta
+    | MessageStop
+    | Ping
+    | ErrorEvent
+    | UnknownEvent
+)
+
+
+def _build(obj: dict[str, Any], fallback_type: str | None) -> AnthropicEvent:
+    f = Fields(obj, "event")
+    # The JSON's own type wins; the SSE name only fills in when the JSON has none.
+    use_json_type = "type" in obj or fallback_type is None
+    event_type = f.string("type") if use_json_type else str(fallback_type)
+    where = event_type
+    if event_type == "message_start":
+        return MessageStart(parse_message(f.obj("message"), f"{where}.message"), f.rest())
+    if event_type == "content_block_start":
+        index = f.integer("index")
+        block = parse_block(f.obj("content_block"), f"{where}.content_block")
+        return ContentBlockStart(index, block, f.rest())
+    if event_type == "content_block_delta":
+        index = f.integer("index")
+        return ContentBlockDelta(index, parse_delta(f.obj("delta"), f"{where}.delta"), f.rest())
+    if event_type == "content_block_stop":
+        return ContentBlockStop(f.integer("index"), f.rest())
+    if event_type == "message_delta":
+        d = Fields(f.obj("delta"), f"{where}.delta")
+        stop_reason = d.opt_string("stop_reason")
+        stop_sequence = d.opt_string("stop_sequence")
+        usage = f.opt_obj("usage")
+        return MessageDelta(stop_reason, stop_sequence, usage, d.rest(), f.rest())
+    if event_type == "message_stop":
+        return MessageStop(f.rest())
+    if event_type == "ping":
+        return Ping(f.rest())
+    if event_type == "error":
+        return ErrorEvent(f.obj("error"), f.rest())
+    return UnknownEvent(event_type, f.rest())
+
+
+def parse_event(sse: ServerSentEvent, *, json_loads: JsonLoads = json.loads) -> AnthropicEvent:
+    """Parse one server-sent event of an Anthropic Messages stream.
+
+    The JSON's ``"type"`` names the event; when the JSON has no ``"type"``, the
+    SSE ``event:`` name is used (unless it is the default ``"message"``).  Unknown
+    types give :class:`UnknownEvent`, unknown keys land in ``extra``.  The result
+    keeps ``sse.data`` as ``raw_data``.  ``json_loads`` may be any ``str -> object``
+    parser (``orjson.loads``…).
+
+    Raises :class:`~sse_codec.PayloadError` when the data is not a JSON object, or a
+    known event lacks a key the protocol requires or has one of the wrong JSON type.
+    An ``error`` event is returned, not raised: the readers raise it.
+    """
+    obj = load_object(sse, json_loads, _PROTOCOL)
+    fallback = None if sse.event == "message" else sse.event
+    try:
+        event = _build(obj, fallback)
+    except ShapeError as exc:
+        raise shape_error_to_payload(exc, _PROTOCOL, sse, obj) from None
+    attach_source(event, sse.data, obj)
+    return event
+
+
+def event_from_dict(obj: Mapping[str, Any]) -> AnthropicEvent:
+    """Build the typed event for a JSON object already parsed (it must have ``"type"``).
+
+    ``to_dict()`` of the result equals ``obj``.  Raises
+    :class:`~sse_codec.PayloadError` like :func:`parse_event`.
+    """
+    if not isinstance(obj, Mapping):
+        raise PayloadError(
+            f"{_PROTOCOL}: an event must be a JSON object, not {type(obj).__name__}",
+            data=repr(obj),
+        )
+    source = copy_json(dict(obj))
+    try:
+        event = _build(source, None)
+    except ShapeError as exc:
+        raise shape_error_to_payload(exc, _PROTOCOL, None, source) from None
+    attach_source(event, None, source)
+    return event

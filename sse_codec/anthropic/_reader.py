@@ -1,0 +1,80 @@
+"""Readers: server-sent events in, typed Anthropic events out, errors raised."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+
+from .._errors import IncompleteStreamError, StreamError
+from .._event import ServerSentEvent
+from .._jsonevent import JsonLoads
+from ._events import AnthropicEvent, ErrorEvent, MessageStop, parse_event
+
+__all__ = ["aiter_stream_events", "iter_stream_events"]
+
+
+class _Reader:
+    """The state both readers share: whether ``message_stop`` has been seen."""
+
+    __slots__ = ("json_loads", "stopped")
+
+    def __init__(self, json_loads: JsonLoads) -> None:
+        self.json_loads = json_loads
+        self.stopped = False
+
+    def read(self, sse: ServerSentEvent) -> AnthropicEvent:
+        event = parse_event(sse, json_loads=self.json_loads)
+        if isinstance(event, ErrorEvent):
+            kind = event.error_type or "error"
+            raise StreamError(
+                f"Anthropic stream error ({kind}): {event.message}",
+                payload=event.error,
+                event=sse,
+            )
+        if isinstance(event, MessageStop):
+            self.stopped = True
+        return event
+
+    def finish(self, require_stop: bool) -> None:
+        if require_stop and not self.stopped:
+            raise IncompleteStreamError(
+                "Anthropic stream ended without message_stop: the answer is truncated"
+            )
+
+
+def iter_stream_events(
+    events: Iterable[ServerSentEvent],
+    *,
+    require_stop: bool = True,
+    json_loads: JsonLoads = json.loads,
+) -> Iterator[AnthropicEvent]:
+    """Yield the typed event of each server-sent event of an Anthropic Messages stream.
+
+    Use it over :func:`sse_codec.iter_events`::
+
+        for event in iter_stream_events(iter_events(response.iter_bytes())): ...
+
+    ``ping`` and unknown events are yielded too.  Raises
+    :class:`~sse_codec.StreamError` for an ``error`` event (``payload`` is its
+    ``error`` object, ``event`` the server-sent event);
+    :class:`~sse_codec.IncompleteStreamError` when the events run out before
+    ``message_stop`` (unless ``require_stop=False``);
+    :class:`~sse_codec.PayloadError` for data that is not a well-formed event.
+    """
+    reader = _Reader(json_loads)
+    for sse in events:
+        yield reader.read(sse)
+    reader.finish(require_stop)
+
+
+async def aiter_stream_events(
+    events: AsyncIterable[ServerSentEvent],
+    *,
+    require_stop: bool = True,
+    json_loads: JsonLoads = json.loads,
+) -> AsyncIterator[AnthropicEvent]:
+    """Async twin of :func:`iter_stream_events`, over :func:`sse_codec.aiter_events`."""
+    reader = _Reader(json_loads)
+    async for sse in events:
+        yield reader.read(sse)
+    reader.finish(require_stop)
