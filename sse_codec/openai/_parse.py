@@ -14,6 +14,7 @@ from typing import Any
 from .._errors import PayloadError
 from .._event import ServerSentEvent
 from ._types import (
+    NULL_CHOICES,
     ChatCompletionChunk,
     ChoiceDelta,
     ChunkChoice,
@@ -193,7 +194,7 @@ def _chunk(obj: dict[str, Any]) -> ChatCompletionChunk:
         model=_str(obj, "model", path),
         service_tier=_str(obj, "service_tier", path),
         system_fingerprint=_str(obj, "system_fingerprint", path),
-        choices=()
+        choices=(NULL_CHOICES if "choices" in obj else ())
         if choices is None
         else tuple(_choice(c, f"choices[{i}]") for i, c in enumerate(choices)),
         usage=None if usage is None else _usage(usage, "usage"),

@@ -28,8 +28,20 @@ __all__ = [
 _EMPTY: Mapping[str, Any] = {}
 
 
+class _NullTuple(tuple[Any, ...]):
+    """An empty tuple that remembers it was JSON ``null`` (``"choices": null``)."""
+
+    __slots__ = ()
+
+
+# A parsed ``"choices": null``: iterates and compares like ``()``, writes back as null.
+NULL_CHOICES: tuple[Any, ...] = _NullTuple()
+
+
 def _json_value(value: Any) -> Any:
     if isinstance(value, tuple):
+        if type(value) is _NullTuple:
+            return None
         return [_json_value(v) for v in value]
     to_dict = getattr(value, "to_dict", None)
     if to_dict is not None:
