@@ -1,0 +1,1 @@
+"""Benchmarks of sse-codec beside the other Python SSE parsers (see ``bench.py``)."""
