@@ -25,9 +25,10 @@ def _join(parts: list[str] | None) -> str | None:
 
 
 class _ToolCallState:
-    __slots__ = ("arguments", "id", "name", "type")
+    __slots__ = ("arguments", "id", "index", "name", "type")
 
-    def __init__(self) -> None:
+    def __init__(self, index: int) -> None:
+        self.index = index
         self.id: str | None = None
         self.type: str | None = None
         self.name: str | None = None
@@ -53,6 +54,10 @@ class _ToolCallState:
             type=self.type,
             function=FunctionCall(name=self.name, arguments="".join(self.arguments)),
         )
+
+
+def _by_index(call: _ToolCallState) -> int:
+    return call.index
 
 
 class _ChoiceState:
@@ -164,7 +169,7 @@ class _ChoiceState:
             call = self.by_index.get(index)
             # A different id at a known index is a new call that reuses the index.
             if call is None or (delta.id and call.id and delta.id != call.id):
-                call = _ToolCallState()
+                call = _ToolCallState(index)
                 self.by_index[index] = call
                 self.tool_calls.append(call)
             call.add(delta)
@@ -196,7 +201,8 @@ class _ChoiceState:
             reasoning_content=_join(self.reasoning_content),
             reasoning=_join(self.reasoning),
             thinking=_join(self.thinking),
-            tool_calls=tuple(call.result() for call in self.tool_calls),
+            # sorted() is stable: a call reusing an index stays after the earlier one.
+            tool_calls=tuple(call.result() for call in sorted(self.tool_calls, key=_by_index)),
             function_call=function_call,
             content_parts=tuple(self.content_parts),
         )
@@ -224,8 +230,8 @@ class ChatCompletionAccumulator:
       has none); ``id``, ``type`` and ``function.name`` keep the first non-empty
       value, ``arguments`` fragments are concatenated.  Fragments repeating an index
       merge into that call, unless they carry a different ``id``: then they start a
-      new call, which later fragments with that index continue.  Calls are listed in
-      the order they started.
+      new call, which later fragments with that index continue.  Calls are listed by
+      index (calls sharing an index in the order they started).
     * ``finish_reason``: the last non-null value (a later ``null`` does not erase it).
     * ``usage``: the last non-null ``usage`` object.
     * ``logprobs``: list values (``content``, ``refusal``) concatenated.
