@@ -31,6 +31,7 @@ __all__ = [
     "encode_typed",
     "load_object",
     "shape_error_to_payload",
+    "with_extra",
 ]
 
 JsonLoads = Callable[[str], Any]
@@ -44,6 +45,18 @@ def copy_json(value: Any) -> Any:
     if isinstance(value, list):
         return [copy_json(v) for v in value]
     return value
+
+
+def with_extra(known: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """Append copies of ``extra``'s keys to ``known`` and return it.
+
+    A key of ``extra`` that names a modelled field is skipped: the field wins.
+    (Parsing never puts such a key in ``extra``; only hand-built values can.)
+    """
+    for key, value in extra.items():
+        if key not in known:
+            known[key] = copy_json(value)
+    return known
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +140,13 @@ class Fields:
         value = self._pop(key, "an integer")
         if not isinstance(value, int) or isinstance(value, bool):
             raise self._fail(key, "an integer", value)
+        return value
+
+    def opt_integer(self, key: str) -> int | None:
+        """An integer, ``null`` or absent (both ``None``)."""
+        value = self._rest.pop(key, None)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise self._fail(key, "an integer or null", value)
         return value
 
     def obj(self, key: str) -> dict[str, Any]:

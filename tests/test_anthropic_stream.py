@@ -561,3 +561,13 @@ def test_encode_decode_parse_round_trip(items: list[an.AnthropicEvent], step: in
     assert [b.to_dict() for b in back] == [i.to_dict() for i in items]
     # and the parsed events re-encode to the very same bytes
     assert b"".join(an.encode_stream(back)) == wire
+
+
+def test_a_hand_built_extra_key_never_overrides_a_field() -> None:
+    event = an.ContentBlockDelta(0, an.TextDelta("x", {"text": "y"}), {"type": "z", "index": 9})
+    assert event.to_dict() == {
+        "type": "content_block_delta",
+        "index": 0,
+        "delta": {"type": "text_delta", "text": "x"},
+    }
+    assert an.UnknownEvent("u", {"type": "v", "a": 1}).to_dict() == {"type": "u", "a": 1}

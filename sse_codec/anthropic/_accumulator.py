@@ -35,8 +35,8 @@ from ._events import (
     MessageStop,
     Ping,
     UnknownEvent,
+    parse_event,
 )
-from ._reader import aiter_stream_events, iter_stream_events
 
 __all__ = ["MessageAccumulator", "ToolInputError", "acollect_message", "collect_message"]
 
@@ -355,17 +355,14 @@ def collect_message(
 ) -> Message:
     """Read a whole Anthropic stream and return its final :class:`Message`.
 
-    Raises what :func:`iter_stream_events` and :meth:`MessageAccumulator.add` raise;
-    a :class:`~sse_codec.StreamError` or :class:`~sse_codec.IncompleteStreamError`
+    Raises what :func:`parse_event` and :meth:`MessageAccumulator.add` raise (an
+    ``error`` event as :class:`~sse_codec.StreamError`, with ``event`` set).  A
+    :class:`~sse_codec.StreamError` or :class:`~sse_codec.IncompleteStreamError`
     carries the partial message in ``received``.
     """
     acc = MessageAccumulator(json_loads=json_loads)
-    try:
-        for event in iter_stream_events(events, require_stop=False, json_loads=json_loads):
-            acc.add(event)
-    except StreamError as exc:
-        exc.received = acc.snapshot()
-        raise
+    for sse in events:
+        _add(acc, sse, json_loads)
     return acc.result(require_stop=require_stop)
 
 
@@ -377,10 +374,14 @@ async def acollect_message(
 ) -> Message:
     """Async twin of :func:`collect_message`."""
     acc = MessageAccumulator(json_loads=json_loads)
-    try:
-        async for event in aiter_stream_events(events, require_stop=False, json_loads=json_loads):
-            acc.add(event)
-    except StreamError as exc:
-        exc.received = acc.snapshot()
-        raise
+    async for sse in events:
+        _add(acc, sse, json_loads)
     return acc.result(require_stop=require_stop)
+
+
+def _add(acc: MessageAccumulator, sse: ServerSentEvent, json_loads: JsonLoads) -> None:
+    try:
+        acc.add(parse_event(sse, json_loads=json_loads))
+    except StreamError as exc:
+        exc.event = sse
+        raise

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeAlias
 
-from .._jsonevent import Fields, ShapeError, copy_json
+from .._jsonevent import Fields, ShapeError, copy_json, with_extra
 
 __all__ = [
     "CitationsDelta",
@@ -36,11 +36,6 @@ __all__ = [
 ]
 
 
-def _with_extra(known: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
-    known.update(copy_json(dict(extra)))
-    return known
-
-
 # -- content blocks ---------------------------------------------------------------
 
 
@@ -54,7 +49,7 @@ class TextBlock:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the block as a JSON object (a new dict)."""
-        return _with_extra({"type": self.type, "text": self.text}, self.extra)
+        return with_extra({"type": self.type, "text": self.text}, self.extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +70,7 @@ class ToolUseBlock:
         """Return the block as a JSON object (a new dict)."""
         known = {"type": self.type, "id": self.id, "name": self.name}
         known["input"] = copy_json(dict(self.input))
-        return _with_extra(known, self.extra)
+        return with_extra(known, self.extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +90,7 @@ class ServerToolUseBlock:
         """Return the block as a JSON object (a new dict)."""
         known = {"type": self.type, "id": self.id, "name": self.name}
         known["input"] = copy_json(dict(self.input))
-        return _with_extra(known, self.extra)
+        return with_extra(known, self.extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +111,7 @@ class ThinkingBlock:
         known: dict[str, Any] = {"type": self.type, "thinking": self.thinking}
         if self.signature is not None:
             known["signature"] = self.signature
-        return _with_extra(known, self.extra)
+        return with_extra(known, self.extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +124,7 @@ class RedactedThinkingBlock:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the block as a JSON object (a new dict)."""
-        return _with_extra({"type": self.type, "data": self.data}, self.extra)
+        return with_extra({"type": self.type, "data": self.data}, self.extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +139,7 @@ class UnknownBlock:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the block as a JSON object (a new dict)."""
-        return _with_extra({"type": self.type}, self.extra)
+        return with_extra({"type": self.type}, self.extra)
 
 
 ContentBlock: TypeAlias = (
@@ -186,7 +181,7 @@ class TextDelta:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the delta as a JSON object (a new dict)."""
-        return _with_extra({"type": self.type, "text": self.text}, self.extra)
+        return with_extra({"type": self.type, "text": self.text}, self.extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +197,7 @@ class InputJSONDelta:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the delta as a JSON object (a new dict)."""
-        return _with_extra({"type": self.type, "partial_json": self.partial_json}, self.extra)
+        return with_extra({"type": self.type, "partial_json": self.partial_json}, self.extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +210,7 @@ class ThinkingDelta:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the delta as a JSON object (a new dict)."""
-        return _with_extra({"type": self.type, "thinking": self.thinking}, self.extra)
+        return with_extra({"type": self.type, "thinking": self.thinking}, self.extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +223,7 @@ class SignatureDelta:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the delta as a JSON object (a new dict)."""
-        return _with_extra({"type": self.type, "signature": self.signature}, self.extra)
+        return with_extra({"type": self.type, "signature": self.signature}, self.extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +237,7 @@ class CitationsDelta:
     def to_dict(self) -> dict[str, Any]:
         """Return the delta as a JSON object (a new dict)."""
         known = {"type": self.type, "citation": copy_json(dict(self.citation))}
-        return _with_extra(known, self.extra)
+        return with_extra(known, self.extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +249,7 @@ class UnknownDelta:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the delta as a JSON object (a new dict)."""
-        return _with_extra({"type": self.type}, self.extra)
+        return with_extra({"type": self.type}, self.extra)
 
 
 Delta: TypeAlias = (
@@ -313,7 +308,7 @@ class Message:
             "stop_sequence": self.stop_sequence,
             "usage": copy_json(dict(self.usage)),
         }
-        return _with_extra(known, self.extra)
+        return with_extra(known, self.extra)
 
     @property
     def text(self) -> str:

@@ -23,6 +23,7 @@ from .._jsonevent import (
     copy_json,
     load_object,
     shape_error_to_payload,
+    with_extra,
 )
 from ._content import ContentBlock, Delta, Message, parse_block, parse_delta, parse_message
 
@@ -44,11 +45,6 @@ __all__ = [
 _PROTOCOL = "Anthropic"
 
 
-def _with_extra(known: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
-    known.update(copy_json(dict(extra)))
-    return known
-
-
 @dataclass(frozen=True, slots=True)
 class MessageStart(TypedEvent):
     """``message_start``: the message shell (id, model, empty content, initial usage)."""
@@ -58,7 +54,7 @@ class MessageStart(TypedEvent):
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def _fields_dict(self) -> dict[str, Any]:
-        return _with_extra({"type": self.type, "message": self.message.to_dict()}, self.extra)
+        return with_extra({"type": self.type, "message": self.message.to_dict()}, self.extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +69,7 @@ class ContentBlockStart(TypedEvent):
     def _fields_dict(self) -> dict[str, Any]:
         known = {"type": self.type, "index": self.index}
         known["content_block"] = self.content_block.to_dict()
-        return _with_extra(known, self.extra)
+        return with_extra(known, self.extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +84,7 @@ class ContentBlockDelta(TypedEvent):
     def _fields_dict(self) -> dict[str, Any]:
         known = {"type": self.type, "index": self.index}
         known["delta"] = self.delta.to_dict()
-        return _with_extra(known, self.extra)
+        return with_extra(known, self.extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +96,7 @@ class ContentBlockStop(TypedEvent):
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def _fields_dict(self) -> dict[str, Any]:
-        return _with_extra({"type": self.type, "index": self.index}, self.extra)
+        return with_extra({"type": self.type, "index": self.index}, self.extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,10 +118,10 @@ class MessageDelta(TypedEvent):
 
     def _fields_dict(self) -> dict[str, Any]:
         delta = {"stop_reason": self.stop_reason, "stop_sequence": self.stop_sequence}
-        known: dict[str, Any] = {"type": self.type, "delta": _with_extra(delta, self.delta_extra)}
+        known: dict[str, Any] = {"type": self.type, "delta": with_extra(delta, self.delta_extra)}
         if self.usage is not None:
             known["usage"] = copy_json(dict(self.usage))
-        return _with_extra(known, self.extra)
+        return with_extra(known, self.extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +132,7 @@ class MessageStop(TypedEvent):
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def _fields_dict(self) -> dict[str, Any]:
-        return _with_extra({"type": self.type}, self.extra)
+        return with_extra({"type": self.type}, self.extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +143,7 @@ class Ping(TypedEvent):
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def _fields_dict(self) -> dict[str, Any]:
-        return _with_extra({"type": self.type}, self.extra)
+        return with_extra({"type": self.type}, self.extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +159,7 @@ class ErrorEvent(TypedEvent):
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def _fields_dict(self) -> dict[str, Any]:
-        return _with_extra({"type": self.type, "error": copy_json(dict(self.error))}, self.extra)
+        return with_extra({"type": self.type, "error": copy_json(dict(self.error))}, self.extra)
 
     @property
     def error_type(self) -> str | None:
@@ -186,7 +182,7 @@ class UnknownEvent(TypedEvent):
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def _fields_dict(self) -> dict[str, Any]:
-        return _with_extra({"type": self.type}, self.extra)
+        return with_extra({"type": self.type}, self.extra)
 
 
 AnthropicEvent: TypeAlias = (

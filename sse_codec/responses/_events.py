@@ -1,0 +1,512 @@
+"""The typed events of an OpenAI Responses API stream (``response.*``), and parsing them.
+
+Each event class lists its protocol keys in ``_KEYS``; one generic parser and one
+generic ``to_dict`` use that list, so a class is its declaration and nothing else.
+A parsed event keeps its data text and JSON (``raw_data``, exact ``to_dict()``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeAlias
+
+from .._errors import PayloadError
+from .._event import ServerSentEvent
+from .._jsonevent import (
+    Fields,
+    JsonLoads,
+    ShapeError,
+    TypedEvent,
+    attach_source,
+    copy_json,
+    load_object,
+    shape_error_to_payload,
+    with_extra,
+)
+
+__all__ = [
+    "ContentPartAdded",
+    "ContentPartDone",
+    "ErrorEvent",
+    "FunctionCallArgumentsDelta",
+    "FunctionCallArgumentsDone",
+    "OutputItemAdded",
+    "OutputItemDone",
+    "OutputTextDelta",
+    "OutputTextDone",
+    "ReasoningSummaryPartAdded",
+    "ReasoningSummaryPartDone",
+    "ReasoningSummaryTextDelta",
+    "ReasoningSummaryTextDone",
+    "RefusalDelta",
+    "RefusalDone",
+    "ResponseCompleted",
+    "ResponseCreated",
+    "ResponseEvent",
+    "ResponseFailed",
+    "ResponseInProgress",
+    "ResponseIncomplete",
+    "ResponseQueued",
+    "UnknownEvent",
+    "event_from_dict",
+    "parse_event",
+]
+
+_PROTOCOL = "OpenAI Responses"
+
+# Reader names for the key kinds; each is a method of Fields.
+_STR, _OPT_STR, _INT, _OBJ = "string", "opt_string", "integer", "obj"
+
+
+class _Base(TypedEvent):
+    """The generic parts of every Responses event class."""
+
+    __slots__ = ()
+    type: ClassVar[str]
+    _KEYS: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    def _fields_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.type}
+        for name, _kind in self._KEYS:
+            out[name] = copy_json(getattr(self, name))
+        sequence_number = getattr(self, "sequence_number", None)
+        if sequence_number is not None:
+            out["sequence_number"] = sequence_number
+        return with_extra(out, getattr(self, "extra", {}))
+
+
+class _ResponseState(_Base):
+    """Accessors shared by the events that carry the whole ``response`` object."""
+
+    __slots__ = ()
+    _KEYS = (("response", _OBJ),)
+
+    @property
+    def _response(self) -> Mapping[str, Any]:
+        value: Mapping[str, Any] = getattr(self, "response", {})
+        return value
+
+    @property
+    def id(self) -> str | None:
+        """The response id (``resp_…``), or ``None`` when absent."""
+        value = self._response.get("id")
+        return value if isinstance(value, str) else None
+
+    @property
+    def status(self) -> str | None:
+        """The response's ``status`` (``in_progress``, ``completed``, ``failed``…)."""
+        value = self._response.get("status")
+        return value if isinstance(value, str) else None
+
+    @property
+    def usage(self) -> Mapping[str, Any] | None:
+        """The response's ``usage`` object (``None`` until the final event)."""
+        value = self._response.get("usage")
+        return value if isinstance(value, dict) else None
+
+
+# The lifecycle events: each carries the whole response object as it stands.
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseCreated(_ResponseState):
+    """``response.created``: the response exists; ``response`` is its object."""
+
+    type: ClassVar[str] = "response.created"
+    response: Mapping[str, Any]
+    sequence_number: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseQueued(_ResponseState):
+    """``response.queued``: the response waits for capacity (background mode)."""
+
+    type: ClassVar[str] = "response.queued"
+    response: Mapping[str, Any]
+    sequence_number: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseInProgress(_ResponseState):
+    """``response.in_progress``: generation has started."""
+
+    type: ClassVar[str] = "response.in_progress"
+    response: Mapping[str, Any]
+    sequence_number: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseCompleted(_ResponseState):
+    """``response.completed``: the end marker; ``response`` holds output and usage."""
+
+    type: ClassVar[str] = "response.completed"
+    response: Mapping[str, Any]
+    sequence_number: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseIncomplete(_ResponseState):
+    """``response.incomplete``: an end marker; output stopped early (see
+    ``response["incomplete_details"]``, e.g. ``max_output_tokens``)."""
+
+    type: ClassVar[str] = "response.incomplete"
+    response: Mapping[str, Any]
+    sequence_number: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseFailed(_ResponseState):
+    """``response.failed``: an end marker; the server failed (``response["error"]``).
+
+    The readers raise :class:`~sse_codec.StreamError` for it.
+    """
+
+    type: ClassVar[str] = "response.failed"
+    response: Mapping[str, Any]
+    sequence_number: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class OutputItemAdded(_Base):
+    """``response.output_item.added``: output item number ``output_index`` begins.
+
+    ``item`` is its object (``type`` ``message``, ``function_call``, ``reasoning``…).
+    """
+
+    type: ClassVar[str] = "response.output_item.added"
+    _KEYS = (("output_index", _INT), ("item", _OBJ))
+    output_index: int
+    item: Mapping[str, Any]
+    sequence_number: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class OutputItemDone(_Base):
+    """``response.output_item.done``: output item ``output_index`` is final (``item``)."""
+
+    type: ClassVar[str] = "response.output_item.done"
+    _KEYS = (("output_index", _INT), ("item", _OBJ))
+    output_index: int
+    item: Mapping[str, Any]
+    sequence_number: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+_PART_KEYS = (("item_id", _STR), ("output_index", _INT), ("content_index", _INT))
+
+
+@dataclass(frozen=True, slots=True)
+class ContentPartAdded(_Base):
+    """``response.content_part.added``: content part ``content_index`` of a message item begins."""
+
+    type: ClassVar[str] = "response.content_part.added"
+    _KEYS = (*_PART_KEYS, ("part", _OBJ))
+    item_id: str
+    output_index: int
+    content_index: int
+    part: Mapping[str, Any]
+    sequence_number: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ContentPartDone(_Base):
+    """``response.content_part.done``: a content part is final (``part``)."""
+
+    type: ClassVar[str] = "response.content_part.done"
+    _KEYS = (*_PART_KEYS, ("part", _OBJ))
+    item_id: str
+    output_index: int
+    content_index: int
+    part: Mapping[str, Any]
+    sequence_number: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class OutputTextDelta(_Base):
+    """``response.output_text.delta``: the next piece (``delta``) of an output text part."""
+
+    type: ClassVar[str] = "response.output_text.delta"
+    _KEYS = (*_PART_KEYS, ("delta", _STR))
+    item_id: str
+    output_index: int
+    content_index: int
+    delta: str
+    sequence_number: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class OutputTextDone(_Base):
+    """``response.output_text.done``: the whole ``text`` of an output text part."""
+
+    type: ClassVar[str] = "response.output_text.done"
+    _KEYS = (*_PART_KEYS, ("text", _STR))
+    item_id: str
+    output_index: int
+    content_index: int
+    text: str
+    sequence_number: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RefusalDelta(_Base):
+    """``response.refusal.delta``: the next piece of a refusal part."""
+
+    type: ClassVar[str] = "response.refusal.delta"
+    _KEYS = (*_PART_KEYS, ("delta", _STR))
+    item_id: str
+    output_index: int
+    content_index: int
+    delta: str
+    sequence_number: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RefusalDone(_Base):
+    """``response.refusal.done``: the whole ``refusal`` text of a refusal part."""
+
+    type: ClassVar[str] = "response.refusal.done"
+    _KEYS = (*_PART_KEYS, ("refusal", _STR))
+    item_id: str
+    output_index: int
+    content_index: int
+    refusal: str
+    sequence_number: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionCallArgumentsDelta(_Base):
+    """``response.function_call_arguments.delta``: a fragment of a call's arguments JSON."""
+
+    type: ClassVar[str] = "response.function_call_arguments.delta"
+    _KEYS = (("item_id", _STR), ("output_index", _INT), ("delta", _STR))
+    item_id: str
+    output_index: int
+    delta: str
+    sequence_number: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionCallArgumentsDone(_Base):
+    """``response.function_call_arguments.done``: a call's whole ``arguments`` text."""
+
+    type: ClassVar[str] = "response.function_call_arguments.done"
+    _KEYS = (("item_id", _STR), ("output_index", _INT), ("arguments", _STR))
+    item_id: str
+    output_index: int
+    arguments: str
+    sequence_number: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+_SUMMARY_KEYS = (("item_id", _STR), ("output_index", _INT), ("summary_index", _INT))
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningSummaryPartAdded(_Base):
+    """``response.reasoning_summary_part.added``: summary part ``summary_index`` begins."""
+
+    type: ClassVar[str] = "response.reasoning_summary_part.added"
+    _KEYS = (*_SUMMARY_KEYS, ("part", _OBJ))
+    item_id: str
+    output_index: int
+    summary_index: int
+    part: Mapping[str, Any]
+    sequence_number: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningSummaryPartDone(_Base):
+    """``response.reasoning_summary_part.done``: a reasoning summary part is final."""
+
+    type: ClassVar[str] = "response.reasoning_summary_part.done"
+    _KEYS = (*_SUMMARY_KEYS, ("part", _OBJ))
+    item_id: str
+    output_index: int
+    summary_index: int
+    part: Mapping[str, Any]
+    sequence_number: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningSummaryTextDelta(_Base):
+    """``response.reasoning_summary_text.delta``: the next piece of a reasoning summary."""
+
+    type: ClassVar[str] = "response.reasoning_summary_text.delta"
+    _KEYS = (*_SUMMARY_KEYS, ("delta", _STR))
+    item_id: str
+    output_index: int
+    summary_index: int
+    delta: str
+    sequence_number: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningSummaryTextDone(_Base):
+    """``response.reasoning_summary_text.done``: the whole ``text`` of a summary part."""
+
+    type: ClassVar[str] = "response.reasoning_summary_text.done"
+    _KEYS = (*_SUMMARY_KEYS, ("text", _STR))
+    item_id: str
+    output_index: int
+    summary_index: int
+    text: str
+    sequence_number: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorEvent(_Base):
+    """``error``: the server failed mid-stream; ``code``, ``message``, ``param`` as sent.
+
+    The readers raise :class:`~sse_codec.StreamError` for it.
+    """
+
+    type: ClassVar[str] = "error"
+    _KEYS = (("code", _OPT_STR), ("message", _OPT_STR), ("param", _OPT_STR))
+    code: str | None = None
+    message: str | None = None
+    param: str | None = None
+    sequence_number: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownEvent(TypedEvent):
+    """An event of a type this version does not model; all but ``type`` is in ``extra``.
+
+    (The ``sequence_number`` of an unknown event stays in ``extra`` too.)
+    """
+
+    type: str
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def _fields_dict(self) -> dict[str, Any]:
+        return with_extra({"type": self.type}, self.extra)
+
+
+ResponseEvent: TypeAlias = (
+    ResponseCreated
+    | ResponseQueued
+    | ResponseInProgress
+    | ResponseCompleted
+    | ResponseIncomplete
+    | ResponseFailed
+    | OutputItemAdded
+    | OutputItemDone
+    | ContentPartAdded
+    | ContentPartDone
+    | OutputTextDelta
+    | OutputTextDone
+    | RefusalDelta
+    | RefusalDone
+    | FunctionCallArgumentsDelta
+    | FunctionCallArgumentsDone
+    | ReasoningSummaryPartAdded
+    | ReasoningSummaryPartDone
+    | ReasoningSummaryTextDelta
+    | ReasoningSummaryTextDone
+    | ErrorEvent
+    | UnknownEvent
+)
+
+_KNOWN: dict[str, Any] = {
+    cls.type: cls
+    for cls in (
+        ResponseCreated,
+        ResponseQueued,
+        ResponseInProgress,
+        ResponseCompleted,
+        ResponseIncomplete,
+        ResponseFailed,
+        OutputItemAdded,
+        OutputItemDone,
+        ContentPartAdded,
+        ContentPartDone,
+        OutputTextDelta,
+        OutputTextDone,
+        RefusalDelta,
+        RefusalDone,
+        FunctionCallArgumentsDelta,
+        FunctionCallArgumentsDone,
+        ReasoningSummaryPartAdded,
+        ReasoningSummaryPartDone,
+        ReasoningSummaryTextDelta,
+        ReasoningSummaryTextDone,
+        ErrorEvent,
+    )
+}
+
+
+def _build(obj: dict[str, Any], fallback_type: str | None) -> ResponseEvent:
+    f = Fields(obj, "event")
+    use_json_type = "type" in obj or fallback_type is None
+    event_type = f.string("type") if use_json_type else str(fallback_type)
+    cls = _KNOWN.get(event_type)
+    if cls is None:
+        return UnknownEvent(event_type, f.rest())
+    f = Fields(f.rest(), event_type)
+    args = [getattr(f, kind)(name) for name, kind in cls._KEYS]
+    sequence_number = f.opt_integer("sequence_number")
+    event: ResponseEvent = cls(*args, sequence_number=sequence_number, extra=f.rest())
+    return event
+
+
+def parse_event(sse: ServerSentEvent, *, json_loads: JsonLoads = json.loads) -> ResponseEvent:
+    """Parse one server-sent event of an OpenAI Responses stream.
+
+    The JSON's ``"type"`` names the event (the SSE ``event:`` name only when the
+    JSON has none).  Unknown types give :class:`UnknownEvent`; unknown keys land
+    in ``extra``.  ``json_loads`` may be any ``str -> object`` parser.
+
+    Raises :class:`~sse_codec.PayloadError` when the data is not a JSON object or
+    a known event lacks a required key or has one of the wrong JSON type.  An
+    ``error`` or ``response.failed`` event is returned, not raised: the readers
+    raise it.
+    """
+    obj = load_object(sse, json_loads, _PROTOCOL)
+    fallback = None if sse.event == "message" else sse.event
+    try:
+        event = _build(obj, fallback)
+    except ShapeError as exc:
+        raise shape_error_to_payload(exc, _PROTOCOL, sse, obj) from None
+    attach_source(event, sse.data, obj)
+    return event
+
+
+def event_from_dict(obj: Mapping[str, Any]) -> ResponseEvent:
+    """Build the typed event for an already parsed JSON object (it must have ``"type"``).
+
+    ``to_dict()`` of the result equals ``obj``.  Raises
+    :class:`~sse_codec.PayloadError` like :func:`parse_event`.
+    """
+    if not isinstance(obj, Mapping):
+        raise PayloadError(
+            f"{_PROTOCOL}: an event must be a JSON object, not {type(obj).__name__}",
+            data=repr(obj),
+        )
+    source = copy_json(dict(obj))
+    try:
+        event = _build(source, None)
+    except ShapeError as exc:
+        raise shape_error_to_payload(exc, _PROTOCOL, None, source) from None
+    attach_source(event, None, source)
+    return event

@@ -1,0 +1,98 @@
+"""Readers: server-sent events in, typed Responses events out, errors raised."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+
+from .._errors import IncompleteStreamError, StreamError
+from .._event import ServerSentEvent
+from .._jsonevent import JsonLoads
+from ._events import (
+    ErrorEvent,
+    ResponseCompleted,
+    ResponseEvent,
+    ResponseFailed,
+    ResponseIncomplete,
+    parse_event,
+)
+
+__all__ = ["aiter_response_events", "iter_response_events", "stream_error"]
+
+_TERMINAL = (ResponseCompleted, ResponseIncomplete, ResponseFailed)
+
+
+def stream_error(event: ErrorEvent | ResponseFailed, sse: ServerSentEvent | None) -> StreamError:
+    """The :class:`~sse_codec.StreamError` for an ``error`` or ``response.failed`` event.
+
+    ``payload`` is the error object: the ``error`` event as a dict, or the failed
+    response's ``error`` (the whole response object when it has none).
+    """
+    if isinstance(event, ErrorEvent):
+        payload: object = event.to_dict()
+        detail = f"{event.code or 'error'}: {event.message or ''}"
+    else:
+        error = event.response.get("error")
+        payload = error if error is not None else dict(event.response)
+        message = error.get("message", "") if isinstance(error, dict) else ""
+        code = error.get("code", "") if isinstance(error, dict) else ""
+        detail = f"response.failed ({code or 'no code'}): {message}"
+    return StreamError(f"OpenAI Responses stream error, {detail}", payload=payload, event=sse)
+
+
+class _Reader:
+    __slots__ = ("ended", "json_loads")
+
+    def __init__(self, json_loads: JsonLoads) -> None:
+        self.json_loads = json_loads
+        self.ended = False
+
+    def read(self, sse: ServerSentEvent) -> ResponseEvent:
+        event = parse_event(sse, json_loads=self.json_loads)
+        if isinstance(event, ErrorEvent | ResponseFailed):
+            raise stream_error(event, sse)
+        if isinstance(event, _TERMINAL):
+            self.ended = True
+        return event
+
+    def finish(self, require_end: bool) -> None:
+        if require_end and not self.ended:
+            raise IncompleteStreamError(
+                "OpenAI Responses stream ended without response.completed, "
+                "response.incomplete or response.failed: the answer is truncated"
+            )
+
+
+def iter_response_events(
+    events: Iterable[ServerSentEvent],
+    *,
+    require_end: bool = True,
+    json_loads: JsonLoads = json.loads,
+) -> Iterator[ResponseEvent]:
+    """Yield the typed event of each server-sent event of an OpenAI Responses stream.
+
+    Use it over :func:`sse_codec.iter_events`.  Unknown events are yielded too.
+    Raises :class:`~sse_codec.StreamError` for an ``error`` event or a
+    ``response.failed`` event (see :func:`stream_error` for the ``payload``);
+    :class:`~sse_codec.IncompleteStreamError` when the events run out before
+    ``response.completed`` / ``response.incomplete`` (unless ``require_end=False``);
+    :class:`~sse_codec.PayloadError` for data that is not a well-formed event.
+    ``response.incomplete`` is an end, not an error: check ``incomplete_details``.
+    """
+    reader = _Reader(json_loads)
+    for sse in events:
+        yield reader.read(sse)
+    reader.finish(require_end)
+
+
+async def aiter_response_events(
+    events: AsyncIterable[ServerSentEvent],
+    *,
+    require_end: bool = True,
+    json_loads: JsonLoads = json.loads,
+) -> AsyncIterator[ResponseEvent]:
+    """Async twin of :func:`iter_response_events`, over :func:`sse_codec.aiter_events`."""
+    reader = _Reader(json_loads)
+    async for sse in events:
+        yield reader.read(sse)
+    reader.finish(require_end)
