@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 
 from hypothesis import given
 from hypothesis import strategies as st
-from openai_strategies import ChatStream, chat_chunk_streams
 
 from sse_codec import ServerSentEvent, SSEDecoder, aiter_events
 from sse_codec.openai import (
@@ -21,6 +20,7 @@ from sse_codec.openai import (
     encode_text_stream,
     iter_chunks,
 )
+from sse_codec.testing import ChatStream, chat_chunk_streams
 
 
 def split(data: bytes, cuts: list[int]) -> list[bytes]:

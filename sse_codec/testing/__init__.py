@@ -28,6 +28,7 @@ from .._chunks import rechunk, tricky_offsets
 from .._faults import (
     DEFAULT_ERROR,
     FAULTS,
+    INVALID_UTF8,
     Fault,
     drop_done,
     duplicate_event,
@@ -42,6 +43,7 @@ from .._faults import (
     truncate_mid_char,
     truncate_mid_event,
 )
+from ._chat import ChatStream, chat_chunk_streams
 from ._chunkings import chunkings
 from ._events import events, expected_events, field_text
 from ._streams import StreamCase, streams
@@ -49,8 +51,11 @@ from ._streams import StreamCase, streams
 __all__ = [
     "DEFAULT_ERROR",
     "FAULTS",
+    "INVALID_UTF8",
+    "ChatStream",
     "Fault",
     "StreamCase",
+    "chat_chunk_streams",
     "chunkings",
     "drop_done",
     "duplicate_event",

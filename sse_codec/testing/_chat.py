@@ -1,10 +1,9 @@
-"""Hypothesis strategy for whole OpenAI-style chat chunk streams.
+"""The ``chat_chunk_streams()`` strategy: OpenAI-style chat streams and their result.
 
-Self-contained (imports only hypothesis and sse_codec.openai) so it can move into
-``sse_codec.testing`` as is.  ``chat_chunk_streams()`` draws a stream plan
-(choices with content, reasoning and several tool calls, interleaved), renders it
-as chunks, and computes the completion the plan means directly from the plan,
-never from the accumulator under test.
+Draws a stream plan (choices with content, reasoning and several tool calls,
+interleaved), renders it as chunks, and computes the completion the plan means
+directly from the plan, never from the accumulator under test.  (Moved here from
+the OpenAI layer's own tests, which now use it from ``sse_codec.testing``.)
 """
 
 from __future__ import annotations
@@ -14,7 +13,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from sse_codec.openai import (
+from ..openai import (
+    DONE,
     ChatCompletion,
     ChatCompletionChunk,
     ChatCompletionMessage,
@@ -26,21 +26,30 @@ from sse_codec.openai import (
     ToolCall,
     ToolCallDelta,
     Usage,
+    encode_chunk,
 )
+from ._events import field_text
 
 __all__ = ["ChatStream", "chat_chunk_streams"]
 
 
 @dataclass(frozen=True, slots=True)
 class ChatStream:
-    """A generated stream: its ``chunks`` in order, and the ``completion`` they add up to."""
+    """A generated OpenAI-style chat stream and what it must accumulate to.
+
+    ``chunks`` are the typed chunks in order, ``body`` their wire form (each
+    chunk as ``encode_chunk`` writes it, then ``data: [DONE]``), and
+    ``completion`` the :class:`~sse_codec.openai.ChatCompletion` that folding
+    the chunks must give (``ChatCompletionAccumulator().result()``).
+    """
 
     chunks: tuple[ChatCompletionChunk, ...]
     completion: ChatCompletion
+    body: bytes = b""
 
 
-_text = st.text(max_size=12)
-_name = st.text(min_size=1, max_size=10)
+_text = field_text(max_size=12)
+_name = field_text(min_size=1, max_size=10)
 
 
 @st.composite
@@ -135,12 +144,7 @@ def _choice_plan(draw: st.DrawFn, index: int) -> tuple[list[ChoiceDelta], Comple
 
 
 @st.composite
-def chat_chunk_streams(draw: st.DrawFn, max_choices: int = 2) -> ChatStream:
-    """Strategy for :class:`ChatStream` values: 1..``max_choices`` choices, each with
-    content and reasoning fragments and up to three tool calls (OpenAI style with
-    indexes and fragmented arguments, or Mistral style: whole calls without index),
-    all interleaved across chunks; optionally ``"usage": null`` on every chunk and a
-    final usage-only chunk (``choices: []``)."""
+def _chat_streams(draw: st.DrawFn, max_choices: int) -> ChatStream:
     chunk_id = "chatcmpl-" + draw(st.text("abcdef0123456789", min_size=1, max_size=8))
     created = draw(st.integers(1, 2**31))
     model = draw(st.sampled_from(["gpt-4o", "deepseek-reasoner", "mistral-small-latest"]))
@@ -187,4 +191,40 @@ def chat_chunk_streams(draw: st.DrawFn, max_choices: int = 2) -> ChatStream:
         choices=tuple(plan[1] for plan in plans),
         usage=usage,
     )
-    return ChatStream(chunks=tuple(chunks), completion=completion_result)
+    body = b"".join(encode_chunk(item) for item in chunks) + DONE
+    return ChatStream(chunks=tuple(chunks), completion=completion_result, body=body)
+
+
+def chat_chunk_streams(*, max_choices: int = 2) -> st.SearchStrategy[ChatStream]:
+    """Strategy for OpenAI-style chat streams (:class:`ChatStream`) and their result.
+
+    Each stream has 1 to ``max_choices`` choices.  Per choice: a role chunk,
+    then content and reasoning fragments (``reasoning_content`` as DeepSeek
+    sends it, or ``reasoning`` as OpenRouter does) and up to three tool calls,
+    either OpenAI style (keyed by ``index``: ``id``, ``type`` and name once,
+    arguments in fragments) or Mistral style (whole calls without ``index``),
+    all interleaved across chunks and choices, each source keeping its own
+    order; then a finish chunk per choice; optionally ``"usage": null`` on
+    every chunk and a final usage chunk with empty ``choices``; then
+    ``data: [DONE]``.  Text fragments include CR, LF, NUL and astral
+    characters.  ``completion`` is computed from the plan, not by an
+    accumulator::
+
+        from hypothesis import given
+        from sse_codec import iter_events
+        from sse_codec.openai import ChatCompletionAccumulator, iter_chunks
+        from sse_codec.testing import chat_chunk_streams, rechunk
+
+        @given(chat_chunk_streams())
+        def test_accumulates(stream):
+            accumulator = ChatCompletionAccumulator()
+            events = iter_events(rechunk(stream.body, size=7))
+            for _chunk in iter_chunks(events, accumulator=accumulator):
+                pass
+            assert accumulator.result() == stream.completion
+
+    Raises :class:`ValueError` when ``max_choices`` is less than 1.
+    """
+    if max_choices < 1:
+        raise ValueError(f"max_choices must be at least 1, not {max_choices}")
+    return _chat_streams(max_choices)
