@@ -147,6 +147,8 @@ class StreamServer(ThreadingHTTPServer):
         self.max_requests = max_requests
         self.quiet = quiet
         self.stopping = threading.Event()
+        #: Set when :meth:`serve_forever` has returned (Ctrl-C, limit or :meth:`stop`).
+        self.finished = threading.Event()
         self._lock = threading.Lock()
         self._started = 0
         self._active = 0
@@ -159,6 +161,13 @@ class StreamServer(ThreadingHTTPServer):
                     "(--port 0 picks a free one)"
                 ) from None
             raise CLIError(f"cannot listen on {HOST}:{port}: {err.strerror or err}") from None
+
+    def serve_forever(self, poll_interval: float = 0.1) -> None:
+        """Serve until :meth:`shutdown`; then set :attr:`finished`."""
+        try:
+            super().serve_forever(poll_interval)
+        finally:
+            self.finished.set()
 
     @property
     def url(self) -> str:
