@@ -8,7 +8,8 @@ at: it raises :class:`~sse_codec.PayloadError` naming the path.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from .._errors import PayloadError
@@ -32,7 +33,25 @@ JSONLoads = Callable[[str], Any]
 
 
 class _Invalid(Exception):
-    """A known key has a value of the wrong JSON type; carries the message."""
+    """A known key holds a value of the wrong JSON type.
+
+    The path is built on the way out (each level prepends its key), so the
+    common, valid case never formats a path string.
+    """
+
+    def __init__(self, key: str | int, want: str, value: Any) -> None:
+        super().__init__(key, want, value)
+        self.path: list[str | int] = [key]
+        self.want = want
+        self.value = value
+
+    def within(self, key: str | int) -> _Invalid:
+        self.path.insert(0, key)
+        return self
+
+    def message(self) -> str:
+        where = "".join(f"[{k}]" if type(k) is int else f".{k}" for k in self.path)
+        return f"{where.lstrip('.')} must be {self.want} or null, not {_type_name(self.value)}"
 
 
 def _type_name(value: Any) -> str:
@@ -49,156 +68,274 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def _bad(path: str, want: str, value: Any) -> _Invalid:
-    return _Invalid(f"{path} must be {want} or null, not {_type_name(value)}")
+# Shared by every parsed object without unknown keys (nearly all of them); read-only.
+_NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
+_STR_OK: frozenset[type] = frozenset((str, type(None)))
+_INT_OK: frozenset[type] = frozenset((int, type(None)))
 
 
-def _split(obj: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+def _split(obj: dict[str, Any], fields: frozenset[str]) -> Mapping[str, Any]:
+    if obj.keys() <= fields:
+        return _NO_EXTRA
     return {k: v for k, v in obj.items() if k not in fields}
 
 
-def _str(obj: dict[str, Any], key: str, path: str) -> str | None:
-    value = obj.get(key)
-    if value is None or type(value) is str:
-        return value
-    raise _bad(f"{path}.{key}", "a string", value)
+def _check(
+    obj: dict[str, Any], keys: tuple[str, ...], values: tuple[Any, ...], ok: frozenset[type]
+) -> None:
+    # One C-level pass for the common case; the loop only runs to name the culprit.
+    if not set(map(type, values)) <= ok:
+        want = "a string" if ok is _STR_OK else "an integer"
+        for key, value in zip(keys, values, strict=True):
+            if type(value) not in ok:
+                raise _Invalid(key, want, value)
 
 
-def _int(obj: dict[str, Any], key: str, path: str) -> int | None:
-    value = obj.get(key)
-    if value is None or type(value) is int:
-        return value
-    raise _bad(f"{path}.{key}", "an integer", value)
-
-
-def _object(obj: dict[str, Any], key: str, path: str) -> dict[str, Any] | None:
+def _sub(obj: dict[str, Any], key: str) -> dict[str, Any] | None:
     value = obj.get(key)
     if value is None or type(value) is dict:
         return value
-    raise _bad(f"{path}.{key}", "an object", value)
+    raise _Invalid(key, "an object", value)
 
 
-def _array(obj: dict[str, Any], key: str, path: str) -> list[Any] | None:
-    value = obj.get(key)
-    if value is None or type(value) is list:
-        return value
-    raise _bad(f"{path}.{key}", "an array", value)
+_FUNCTION_KEYS = frozenset(FunctionDelta._FIELDS)
+_TOOL_CALL_KEYS = frozenset(ToolCallDelta._FIELDS)
+_DELTA_KEYS = frozenset(ChoiceDelta._FIELDS)
+_CHOICE_KEYS = frozenset(ChunkChoice._FIELDS)
+_PROMPT_DETAILS_KEYS = frozenset(PromptTokensDetails._FIELDS)
+_COMPLETION_DETAILS_KEYS = frozenset(CompletionTokensDetails._FIELDS)
+_USAGE_KEYS = frozenset(Usage._FIELDS)
+_CHUNK_KEYS = frozenset(ChatCompletionChunk._FIELDS)
+
+_FUNCTION_STRS = ("name", "arguments")
+_TOOL_CALL_STRS = ("id", "type")
+_DELTA_STRS = ("role", "reasoning_content", "reasoning", "refusal")
+_USAGE_INTS = ("prompt_tokens", "completion_tokens", "total_tokens")
+_PROMPT_DETAILS_INTS = ("cached_tokens", "audio_tokens")
+_COMPLETION_DETAILS_INTS = (
+    "reasoning_tokens",
+    "audio_tokens",
+    "accepted_prediction_tokens",
+    "rejected_prediction_tokens",
+)
+_CHUNK_STRS = ("id", "object", "model", "service_tier", "system_fingerprint")
 
 
-def _function(obj: dict[str, Any], path: str) -> FunctionDelta:
+def _function(obj: dict[str, Any]) -> FunctionDelta:
+    get = obj.get
+    values = name, arguments = get("name"), get("arguments")
+    _check(obj, _FUNCTION_STRS, values, _STR_OK)
     return FunctionDelta(
-        name=_str(obj, "name", path),
-        arguments=_str(obj, "arguments", path),
-        extra=_split(obj, FunctionDelta._FIELDS),
-        key_order=tuple(obj),
+        name=name, arguments=arguments, extra=_split(obj, _FUNCTION_KEYS), key_order=tuple(obj)
     )
 
 
-def _tool_call(obj: Any, path: str) -> ToolCallDelta:
+def _tool_call(obj: Any) -> ToolCallDelta:
     if type(obj) is not dict:
-        raise _bad(path, "an object", obj)
-    function = _object(obj, "function", path)
+        raise _Invalid("", "an object", obj)
+    get = obj.get
+    values = id, type_ = get("id"), get("type")
+    _check(obj, _TOOL_CALL_STRS, values, _STR_OK)
+    index = get("index")
+    if index is not None and type(index) is not int:
+        raise _Invalid("index", "an integer", index)
+    function_obj = _sub(obj, "function")
+    function = None
+    if function_obj is not None:
+        try:
+            function = _function(function_obj)
+        except _Invalid as exc:
+            raise exc.within("function") from None
     return ToolCallDelta(
-        index=_int(obj, "index", path),
-        id=_str(obj, "id", path),
-        type=_str(obj, "type", path),
-        function=None if function is None else _function(function, path + ".function"),
-        extra=_split(obj, ToolCallDelta._FIELDS),
+        index=index,
+        id=id,
+        type=type_,
+        function=function,
+        extra=_split(obj, _TOOL_CALL_KEYS),
         key_order=tuple(obj),
     )
 
 
-def _delta(obj: dict[str, Any], path: str) -> ChoiceDelta:
-    content = obj.get("content")
+def _tool_calls(items: list[Any]) -> tuple[ToolCallDelta, ...]:
+    out = []
+    for i, item in enumerate(items):
+        try:
+            out.append(_tool_call(item))
+        except _Invalid as exc:
+            if exc.path == [""]:
+                exc.path = []
+            raise exc.within(i) from None
+    return tuple(out)
+
+
+def _delta(obj: dict[str, Any]) -> ChoiceDelta:
+    get = obj.get
+    values = role, reasoning_content, reasoning, refusal = (
+        get("role"),
+        get("reasoning_content"),
+        get("reasoning"),
+        get("refusal"),
+    )
+    _check(obj, _DELTA_STRS, values, _STR_OK)
+    content = get("content")
     if content is not None and type(content) is not str and type(content) is not list:
-        raise _bad(path + ".content", "a string or an array", content)
-    function_call = _object(obj, "function_call", path)
-    tool_calls = _array(obj, "tool_calls", path)
+        raise _Invalid("content", "a string or an array", content)
+    function_call_obj = _sub(obj, "function_call")
+    function_call = None
+    if function_call_obj is not None:
+        try:
+            function_call = _function(function_call_obj)
+        except _Invalid as exc:
+            raise exc.within("function_call") from None
+    tool_calls = get("tool_calls")
+    if tool_calls is not None:
+        if type(tool_calls) is not list:
+            raise _Invalid("tool_calls", "an array", tool_calls)
+        try:
+            tool_calls = _tool_calls(tool_calls)
+        except _Invalid as exc:
+            raise exc.within("tool_calls") from None
     return ChoiceDelta(
-        role=_str(obj, "role", path),
+        role=role,
         content=content,
-        reasoning_content=_str(obj, "reasoning_content", path),
-        reasoning=_str(obj, "reasoning", path),
-        refusal=_str(obj, "refusal", path),
-        function_call=(
-            None if function_call is None else _function(function_call, path + ".function_call")
-        ),
-        tool_calls=(
-            None
-            if tool_calls is None
-            else tuple(_tool_call(t, f"{path}.tool_calls[{i}]") for i, t in enumerate(tool_calls))
-        ),
-        extra=_split(obj, ChoiceDelta._FIELDS),
+        reasoning_content=reasoning_content,
+        reasoning=reasoning,
+        refusal=refusal,
+        function_call=function_call,
+        tool_calls=tool_calls,
+        extra=_split(obj, _DELTA_KEYS),
         key_order=tuple(obj),
     )
 
 
-def _choice(obj: Any, path: str) -> ChunkChoice:
+def _choice(obj: Any) -> ChunkChoice:
     if type(obj) is not dict:
-        raise _bad(path, "an object", obj)
-    delta = _object(obj, "delta", path)
+        raise _Invalid("", "an object", obj)
+    get = obj.get
+    index = get("index")
+    if index is not None and type(index) is not int:
+        raise _Invalid("index", "an integer", index)
+    finish_reason = get("finish_reason")
+    if finish_reason is not None and type(finish_reason) is not str:
+        raise _Invalid("finish_reason", "a string", finish_reason)
+    delta_obj = _sub(obj, "delta")
+    delta = None
+    if delta_obj is not None:
+        try:
+            delta = _delta(delta_obj)
+        except _Invalid as exc:
+            raise exc.within("delta") from None
     return ChunkChoice(
-        index=_int(obj, "index", path),
-        delta=None if delta is None else _delta(delta, path + ".delta"),
-        logprobs=obj.get("logprobs"),
-        finish_reason=_str(obj, "finish_reason", path),
-        extra=_split(obj, ChunkChoice._FIELDS),
+        index=index,
+        delta=delta,
+        logprobs=get("logprobs"),
+        finish_reason=finish_reason,
+        extra=_split(obj, _CHOICE_KEYS),
         key_order=tuple(obj),
     )
 
 
-def _usage(obj: dict[str, Any], path: str) -> Usage:
-    prompt = _object(obj, "prompt_tokens_details", path)
-    completion = _object(obj, "completion_tokens_details", path)
-    prompt_path = path + ".prompt_tokens_details"
-    completion_path = path + ".completion_tokens_details"
+def _choices(items: list[Any]) -> tuple[ChunkChoice, ...]:
+    out = []
+    for i, item in enumerate(items):
+        try:
+            out.append(_choice(item))
+        except _Invalid as exc:
+            if exc.path == [""]:
+                exc.path = []
+            raise exc.within(i) from None
+    return tuple(out)
+
+
+def _details(obj: dict[str, Any], key: str) -> Any:
+    # Returns PromptTokensDetails or CompletionTokensDetails, according to key.
+    sub = _sub(obj, key)
+    if sub is None:
+        return None
+    get = sub.get
+    try:
+        if key == "prompt_tokens_details":
+            pair = cached, audio = get("cached_tokens"), get("audio_tokens")
+            _check(sub, _PROMPT_DETAILS_INTS, pair, _INT_OK)
+            return PromptTokensDetails(
+                cached_tokens=cached,
+                audio_tokens=audio,
+                extra=_split(sub, _PROMPT_DETAILS_KEYS),
+                key_order=tuple(sub),
+            )
+        values = reasoning, audio, accepted, rejected = (
+            get("reasoning_tokens"),
+            get("audio_tokens"),
+            get("accepted_prediction_tokens"),
+            get("rejected_prediction_tokens"),
+        )
+        _check(sub, _COMPLETION_DETAILS_INTS, values, _INT_OK)
+        return CompletionTokensDetails(
+            reasoning_tokens=reasoning,
+            audio_tokens=audio,
+            accepted_prediction_tokens=accepted,
+            rejected_prediction_tokens=rejected,
+            extra=_split(sub, _COMPLETION_DETAILS_KEYS),
+            key_order=tuple(sub),
+        )
+    except _Invalid as exc:
+        raise exc.within(key) from None
+
+
+def _usage(obj: dict[str, Any]) -> Usage:
+    values = prompt, completion, total = tuple(map(obj.get, _USAGE_INTS))
+    _check(obj, _USAGE_INTS, values, _INT_OK)
     return Usage(
-        prompt_tokens=_int(obj, "prompt_tokens", path),
-        completion_tokens=_int(obj, "completion_tokens", path),
-        total_tokens=_int(obj, "total_tokens", path),
-        prompt_tokens_details=None
-        if prompt is None
-        else PromptTokensDetails(
-            cached_tokens=_int(prompt, "cached_tokens", prompt_path),
-            audio_tokens=_int(prompt, "audio_tokens", prompt_path),
-            extra=_split(prompt, PromptTokensDetails._FIELDS),
-            key_order=tuple(prompt),
-        ),
-        completion_tokens_details=None
-        if completion is None
-        else CompletionTokensDetails(
-            reasoning_tokens=_int(completion, "reasoning_tokens", completion_path),
-            audio_tokens=_int(completion, "audio_tokens", completion_path),
-            accepted_prediction_tokens=_int(
-                completion, "accepted_prediction_tokens", completion_path
-            ),
-            rejected_prediction_tokens=_int(
-                completion, "rejected_prediction_tokens", completion_path
-            ),
-            extra=_split(completion, CompletionTokensDetails._FIELDS),
-            key_order=tuple(completion),
-        ),
-        extra=_split(obj, Usage._FIELDS),
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        total_tokens=total,
+        prompt_tokens_details=_details(obj, "prompt_tokens_details"),
+        completion_tokens_details=_details(obj, "completion_tokens_details"),
+        extra=_split(obj, _USAGE_KEYS),
         key_order=tuple(obj),
     )
 
 
 def _chunk(obj: dict[str, Any]) -> ChatCompletionChunk:
-    path = "chunk"
-    choices = _array(obj, "choices", path)
-    usage = _object(obj, "usage", path)
+    get = obj.get
+    values = id, object, model, service_tier, system_fingerprint = (
+        get("id"),
+        get("object"),
+        get("model"),
+        get("service_tier"),
+        get("system_fingerprint"),
+    )
+    _check(obj, _CHUNK_STRS, values, _STR_OK)
+    created = get("created")
+    if created is not None and type(created) is not int:
+        raise _Invalid("created", "an integer", created)
+    choices = get("choices")
+    if choices is None:
+        parsed_choices = NULL_CHOICES if "choices" in obj else ()
+    elif type(choices) is list:
+        try:
+            parsed_choices = _choices(choices)
+        except _Invalid as exc:
+            raise exc.within("choices") from None
+    else:
+        raise _Invalid("choices", "an array", choices)
+    usage_obj = _sub(obj, "usage")
+    usage = None
+    if usage_obj is not None:
+        try:
+            usage = _usage(usage_obj)
+        except _Invalid as exc:
+            raise exc.within("usage") from None
     return ChatCompletionChunk(
-        id=_str(obj, "id", path),
-        object=_str(obj, "object", path),
-        created=_int(obj, "created", path),
-        model=_str(obj, "model", path),
-        service_tier=_str(obj, "service_tier", path),
-        system_fingerprint=_str(obj, "system_fingerprint", path),
-        choices=(NULL_CHOICES if "choices" in obj else ())
-        if choices is None
-        else tuple(_choice(c, f"choices[{i}]") for i, c in enumerate(choices)),
-        usage=None if usage is None else _usage(usage, "usage"),
-        extra=_split(obj, ChatCompletionChunk._FIELDS),
+        id=id,
+        object=object,
+        created=created,
+        model=model,
+        service_tier=service_tier,
+        system_fingerprint=system_fingerprint,
+        choices=parsed_choices,
+        usage=usage,
+        extra=_split(obj, _CHUNK_KEYS),
         key_order=tuple(obj),
     )
 
@@ -220,13 +357,17 @@ def chunk_from_dict(
     key holds the wrong JSON type (the message names the path).  ``data`` and
     ``event`` are stored on the error (``data`` defaults to ``obj`` as JSON).
     """
+    if type(obj) is not dict:
+        raise PayloadError(
+            f"not a chat completion chunk: a chunk must be a JSON object, not {_type_name(obj)}",
+            data=_dump(obj) if data is None else data,
+            event=event,
+        )
     try:
-        if type(obj) is not dict:
-            raise _Invalid(f"a chunk must be a JSON object, not {_type_name(obj)}")
         return _chunk(obj)
     except _Invalid as exc:
         raise PayloadError(
-            f"not a chat completion chunk: {exc}",
+            f"not a chat completion chunk: {exc.message()}",
             data=_dump(obj) if data is None else data,
             event=event,
         ) from None

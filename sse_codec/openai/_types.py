@@ -54,7 +54,8 @@ class _JSONObject:
 
     __slots__ = ()
 
-    # JSON key names that are dataclass fields, in OpenAI's own order.
+    # JSON key names that are dataclass fields, in OpenAI's own order.  Subclasses
+    # assign these without annotations so that dataclass() does not see them at all.
     _FIELDS: ClassVar[tuple[str, ...]] = ()
     # Fields a hand-built object writes even when None (OpenAI always sends them).
     _ALWAYS: ClassVar[frozenset[str]] = frozenset()
@@ -108,7 +109,7 @@ class FunctionDelta(_JSONObject):
     ``delta.function_call``.  Construction raises ``ValueError`` if ``extra`` repeats a field.
     """
 
-    _FIELDS: ClassVar[tuple[str, ...]] = ("name", "arguments")
+    _FIELDS = ("name", "arguments")
 
     name: str | None = None
     arguments: str | None = None
@@ -128,7 +129,7 @@ class ToolCallDelta(_JSONObject):
     first fragment only.  Construction raises ``ValueError`` if ``extra`` repeats a field.
     """
 
-    _FIELDS: ClassVar[tuple[str, ...]] = ("index", "id", "type", "function")
+    _FIELDS = ("index", "id", "type", "function")
 
     index: int | None = None
     id: str | None = None
@@ -154,7 +155,7 @@ class ChoiceDelta(_JSONObject):
     repeats a field.
     """
 
-    _FIELDS: ClassVar[tuple[str, ...]] = (
+    _FIELDS = (
         "role",
         "content",
         "reasoning_content",
@@ -186,8 +187,8 @@ class ChunkChoice(_JSONObject):
     repeats a field.
     """
 
-    _FIELDS: ClassVar[tuple[str, ...]] = ("index", "delta", "logprobs", "finish_reason")
-    _ALWAYS: ClassVar[frozenset[str]] = frozenset(("index", "delta", "logprobs", "finish_reason"))
+    _FIELDS = ("index", "delta", "logprobs", "finish_reason")
+    _ALWAYS = frozenset(("index", "delta", "logprobs", "finish_reason"))
 
     index: int | None = 0
     delta: ChoiceDelta | None = field(default_factory=ChoiceDelta)
@@ -206,7 +207,7 @@ class PromptTokensDetails(_JSONObject):
     Construction raises ``ValueError`` if ``extra`` repeats a field.
     """
 
-    _FIELDS: ClassVar[tuple[str, ...]] = ("cached_tokens", "audio_tokens")
+    _FIELDS = ("cached_tokens", "audio_tokens")
 
     cached_tokens: int | None = None
     audio_tokens: int | None = None
@@ -223,7 +224,7 @@ class CompletionTokensDetails(_JSONObject):
     Construction raises ``ValueError`` if ``extra`` repeats a field.
     """
 
-    _FIELDS: ClassVar[tuple[str, ...]] = (
+    _FIELDS = (
         "reasoning_tokens",
         "audio_tokens",
         "accepted_prediction_tokens",
@@ -248,7 +249,7 @@ class Usage(_JSONObject):
     ``ValueError`` if ``extra`` repeats a field.
     """
 
-    _FIELDS: ClassVar[tuple[str, ...]] = (
+    _FIELDS = (
         "prompt_tokens",
         "completion_tokens",
         "total_tokens",
@@ -285,7 +286,7 @@ class ChatCompletionChunk(_JSONObject):
     Construction raises ``ValueError`` if ``extra`` repeats a field.
     """
 
-    _FIELDS: ClassVar[tuple[str, ...]] = (
+    _FIELDS = (
         "id",
         "object",
         "created",
@@ -295,7 +296,7 @@ class ChatCompletionChunk(_JSONObject):
         "choices",
         "usage",
     )
-    _ALWAYS: ClassVar[frozenset[str]] = frozenset(("id", "object", "created", "model", "choices"))
+    _ALWAYS = frozenset(("id", "object", "created", "model", "choices"))
 
     id: str | None = None
     object: str | None = CHAT_COMPLETION_CHUNK
