@@ -271,3 +271,17 @@ def test_chunks_compare_by_value_not_key_order() -> None:
     b = parse_chunk('{"model": "m", "id": "a"}')
     assert a == b
     assert a != parse_chunk('{"id": "a", "model": "n"}')
+
+
+def test_parsed_chunks_pickle_and_deepcopy() -> None:
+    import copy
+    import pickle
+
+    chunk = parse_chunk(
+        '{"id": "c", "x": [1], "choices": [{"index": 0, "delta": {"content": "a"}}],'
+        ' "usage": {"total_tokens": 1, "prompt_tokens_details": {"cached_tokens": 0}}}'
+    )
+    for clone in (pickle.loads(pickle.dumps(chunk)), copy.deepcopy(chunk)):
+        assert clone == chunk
+        assert clone.to_dict() == chunk.to_dict()
+        assert list(clone.to_dict()) == list(chunk.to_dict())

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from types import MappingProxyType
 from typing import Any
 
 from .._errors import PayloadError
@@ -68,15 +67,13 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-# Shared by every parsed object without unknown keys (nearly all of them); read-only.
-_NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
 _STR_OK: frozenset[type] = frozenset((str, type(None)))
 _INT_OK: frozenset[type] = frozenset((int, type(None)))
 
 
 def _split(obj: dict[str, Any], fields: frozenset[str]) -> Mapping[str, Any]:
     if obj.keys() <= fields:
-        return _NO_EXTRA
+        return {}
     return {k: v for k, v in obj.items() if k not in fields}
 
 
@@ -179,7 +176,7 @@ def _delta(obj: dict[str, Any]) -> ChoiceDelta:
     _check(obj, _DELTA_STRS, values, _STR_OK)
     content = get("content")
     if content is not None and type(content) is not str and type(content) is not list:
-        raise _Invalid("content", "a string or an array", content)
+        raise _Invalid("content", "a string, an array", content)
     function_call_obj = _sub(obj, "function_call")
     function_call = None
     if function_call_obj is not None:
