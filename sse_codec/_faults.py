@@ -301,13 +301,16 @@ def insert_invalid_utf8(stream: bytes, *, seed: Seed = 0) -> bytes:
     events = [block for block in _scan(stream).events if not block.is_done]
     _need(bool(events), "insert_invalid_utf8", "the stream has no event besides [DONE]")
     line = rng.choice(rng.choice(events).data_lines)
+    bad = rng.choice(INVALID_UTF8)
+    if stream.find(b":", line.start, line.stop) < 0:
+        # A bare "data" line has no value to put bytes in: give it one.
+        return _insert(stream, line.stop, b":" + bad)
     start = _value_start(stream, line)
+    # Between two whole characters, so the bytes around stay valid.
     boundaries = [
-        i
-        for i in range(start, line.stop + 1)
-        if i == line.stop or stream[i] < 0x80 or stream[i] >= 0xC0
+        i for i in range(start, line.stop + 1) if i == line.stop or not 0x80 <= stream[i] < 0xC0
     ]
-    return _insert(stream, rng.choice(boundaries), rng.choice(INVALID_UTF8))
+    return _insert(stream, rng.choice(boundaries), bad)
 
 
 _COMMENTS = (b": keep-alive\n", b":\n", b": ping\r\n", b":: not a field\n", b":data: x\n")
