@@ -1,6 +1,6 @@
-"""Hypothesis properties of the core codec.
+"""Hypothesis properties of the core codec, on sse_codec.testing's strategies.
 
-1. chunking invariance (and agreement with the literal spec model),
+1. chunking invariance (against the streams() model and the literal spec model),
 2. round trip through the encoder, in any chunking,
 3. fuzz: any bytes in any chunking give events or an SSEError, nothing else,
 4. no field's text can make the encoder produce extra fields or events.
@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import re
 
-from decode_helpers import decode_chunks, split_at
+from decode_helpers import decode_chunks
 from hypothesis import given
 from hypothesis import strategies as st
 from spec_model import spec_parse
 
 from sse_codec import (
-    MAX_RETRY,
     Comment,
     ServerSentEvent,
     SSEDecoder,
@@ -25,127 +24,130 @@ from sse_codec import (
     encode,
     encode_comment,
 )
-
-# -- strategies ------------------------------------------------------------------
-
-_NAMES = [b"data", b"event", b"id", b"retry", b"Data", b"foo", b"", b"dat", b"data "]
-_LINE_ENDS = [b"\n", b"\r", b"\r\n"]
-
-field_values = st.one_of(
-    st.text(max_size=12).map(lambda s: s.encode("utf-8", "surrogatepass")),
-    st.binary(max_size=8),
-    st.sampled_from([b"", b" ", b"  x", b"1000", b"+5", b"\x00", b"\xef\xbb\xbf", b"[DONE]"]),
-    st.integers(min_value=0, max_value=10**6).map(lambda n: str(n).encode()),
+from sse_codec.testing import (
+    StreamCase,
+    chunkings,
+    events,
+    expected_events,
+    field_text,
+    streams,
 )
 
-
-@st.composite
-def sse_lines(draw: st.DrawFn) -> bytes:
-    kind = draw(st.sampled_from(["field", "field", "field", "bare", "comment", "blank"]))
-    if kind == "blank":
-        return b""
-    if kind == "comment":
-        return b":" + draw(field_values)
-    name = draw(st.sampled_from(_NAMES))
-    if kind == "bare":
-        return name
-    sep = draw(st.sampled_from([b":", b": "]))
-    return name + sep + draw(field_values)
+# -- strategies ------------------------------------------------------------------
+# Streams come from sse_codec.testing: ``streams()`` states the events, comments,
+# last event ID and retry a conforming parser must produce (from its own model),
+# and each test also checks the literal spec transcription in spec_model agrees.
+# ``raw_streams`` damages those streams with arbitrary bytes (partial BOMs,
+# binary spliced in anywhere, binary tails) or is pure binary, for the
+# properties that must hold for any input; there spec_parse is the oracle.
 
 
 @st.composite
-def sse_streams(draw: st.DrawFn) -> bytes:
-    """Streams of field, comment and blank lines with mixed line ends, BOMs, tails."""
-    parts = [draw(st.sampled_from([b"", b"", b"\xef\xbb\xbf", b"\xef\xbb"]))]
-    for line in draw(st.lists(sse_lines(), max_size=25)):
-        parts.append(line + draw(st.sampled_from(_LINE_ENDS)))
-    parts.append(draw(st.sampled_from([b"", b"", b"data: tail", b"\r", b"id: 9"])))
-    return b"".join(parts)
+def _damaged(draw: st.DrawFn) -> bytes:
+    body = draw(streams(invalid_utf8=True)).body
+    at = draw(st.integers(0, len(body)))
+    junk = draw(st.binary(max_size=8))
+    head = draw(st.sampled_from([b"", b"\xef", b"\xef\xbb", b"\xef\xbb\xbf\xef\xbb\xbf", b"\r"]))
+    tail = draw(st.sampled_from([b"", b"data: tail", b"\r", b"id: 9", b"\xe2\x82"]))
+    return head + body[:at] + junk + body[at:] + tail
 
 
-any_streams = st.one_of(sse_streams(), st.binary(max_size=200))
-split_points = st.lists(st.integers(min_value=0, max_value=400), max_size=30)
-
-
-def _split(stream: bytes, points: list[int], one_byte: bool) -> list[bytes]:
-    if one_byte:
-        return [stream[i : i + 1] for i in range(len(stream))]
-    return split_at(stream, points)
+raw_streams = st.one_of(_damaged(), st.binary(max_size=200))
 
 
 # -- 1. chunking invariance ----------------------------------------------------------
 
 
-@given(stream=any_streams, points=split_points, one_byte=st.booleans())
-def test_any_chunking_gives_the_spec_result(
-    stream: bytes, points: list[int], one_byte: bool
-) -> None:
+@given(case=streams(invalid_utf8=True), data=st.data())
+def test_any_chunking_gives_the_stated_result(case: StreamCase, data: st.DataObject) -> None:
+    events, dec = decode_chunks(data.draw(chunkings(case.body)))
+    assert events == list(case.events)
+    assert dec.last_event_id == case.last_event_id
+    assert dec.retry == case.retry
+    # The generator's model and the literal spec transcription agree.
+    expected = spec_parse(case.body)
+    assert (expected.events, expected.last_event_id, expected.retry) == (
+        list(case.events),
+        case.last_event_id,
+        case.retry,
+    )
+
+
+@given(stream=raw_streams, data=st.data())
+def test_any_bytes_in_any_chunking_give_the_spec_result(stream: bytes, data: st.DataObject) -> None:
     expected = spec_parse(stream)
-    events, dec = decode_chunks(_split(stream, points, one_byte))
+    events, dec = decode_chunks(data.draw(chunkings(stream)))
     assert events == expected.events
     assert dec.last_event_id == expected.last_event_id
     assert dec.retry == expected.retry
 
 
-@given(stream=any_streams, points=split_points)
-def test_comments_in_any_chunking(stream: bytes, points: list[int]) -> None:
-    expected = spec_parse(stream)
+def _items(chunks: list[bytes]) -> list[ServerSentEvent | Comment]:
     dec = SSEDecoder()
     items: list[ServerSentEvent | Comment] = []
-    for chunk in split_at(stream, points):
+    for chunk in chunks:
         items.extend(dec.feed_items(chunk))
     items.extend(dec.close_items())
+    return items
+
+
+@given(case=streams(invalid_utf8=True), data=st.data())
+def test_comments_in_any_chunking(case: StreamCase, data: st.DataObject) -> None:
+    items = _items(data.draw(chunkings(case.body)))
+    assert [i for i in items if isinstance(i, ServerSentEvent)] == list(case.events)
+    assert [i.text for i in items if isinstance(i, Comment)] == list(case.comments)
+    assert spec_parse(case.body).comments == list(case.comments)
+
+
+@given(stream=raw_streams, data=st.data())
+def test_comments_of_any_bytes_in_any_chunking(stream: bytes, data: st.DataObject) -> None:
+    expected = spec_parse(stream)
+    items = _items(data.draw(chunkings(stream)))
     assert [i for i in items if isinstance(i, ServerSentEvent)] == expected.events
     assert [i.text for i in items if isinstance(i, Comment)] == expected.comments
 
 
-@given(stream=any_streams, points=split_points)
-def test_dispatch_on_close_in_any_chunking(stream: bytes, points: list[int]) -> None:
+@given(case=streams(invalid_utf8=True), data=st.data())
+def test_dispatch_on_close_in_any_chunking(case: StreamCase, data: st.DataObject) -> None:
+    chunks = data.draw(chunkings(case.body))
+    events, _ = decode_chunks(chunks, SSEDecoder(dispatch_on_close=True))
+    tail = [] if case.tail_event is None else [case.tail_event]
+    assert events == [*case.events, *tail]
+    assert spec_parse(case.body, dispatch_on_close=True).events == events
+
+
+@given(stream=raw_streams, data=st.data())
+def test_dispatch_on_close_of_any_bytes_in_any_chunking(stream: bytes, data: st.DataObject) -> None:
     expected = spec_parse(stream, dispatch_on_close=True)
-    events, _ = decode_chunks(split_at(stream, points), SSEDecoder(dispatch_on_close=True))
+    events, _ = decode_chunks(data.draw(chunkings(stream)), SSEDecoder(dispatch_on_close=True))
     assert events == expected.events
+
+
+@given(case=streams(invalid_utf8=True), data=st.data())
+def test_a_cut_stream_gives_the_events_dispatched_before_the_cut(
+    case: StreamCase, data: st.DataObject
+) -> None:
+    cut = data.draw(st.integers(0, len(case.body)))
+    events, _ = decode_chunks(data.draw(chunkings(case.body[:cut])))
+    assert events == case.events_before(cut)
 
 
 # -- 2. round trip -------------------------------------------------------------------
 
-# Text the encoder accepts in each field (lone surrogates cannot be UTF-8).
-any_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=20)
-line_free_text = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\r\n"))
-
-encodable_events = st.builds(
-    ServerSentEvent,
-    event=st.one_of(st.just("message"), line_free_text.filter(bool)),
-    data=any_text,
-    id=st.one_of(st.none(), line_free_text.map(lambda s: s.replace("\0", ""))),
-    retry=st.one_of(st.none(), st.integers(min_value=0, max_value=MAX_RETRY)),
-)
-
-
-def _as_decoded(events: list[ServerSentEvent]) -> list[ServerSentEvent]:
-    """What a parser must give back: line ends as LF and the id carried forward."""
-    out = []
-    last_id: str | None = None
-    for ev in events:
-        if ev.id is not None:
-            last_id = ev.id or None
-        data = re.sub(r"\r\n|\r", "\n", ev.data)
-        out.append(ServerSentEvent(event=ev.event, data=data, id=last_id, retry=ev.retry))
-    return out
-
 
 @given(
-    events=st.lists(encodable_events, max_size=8),
-    points=split_points,
+    sent=st.lists(events(), max_size=8),
     line_ending=st.sampled_from(["\n", "\r\n", "\r"]),
-    one_byte=st.booleans(),
+    data=st.data(),
 )
 def test_round_trip_in_any_chunking(
-    events: list[ServerSentEvent], points: list[int], line_ending: str, one_byte: bool
+    sent: list[ServerSentEvent], line_ending: str, data: st.DataObject
 ) -> None:
-    stream = b"".join(ev.encode(line_ending=line_ending) for ev in events)
-    decoded, dec = decode_chunks(_split(stream, points, one_byte))
-    assert decoded == _as_decoded(events)
-    retries = [ev.retry for ev in events if ev.retry is not None]
+    stream = b"".join(ev.encode(line_ending=line_ending) for ev in sent)
+    decoded, dec = decode_chunks(data.draw(chunkings(stream)))
+    assert decoded == expected_events(sent)
+    assert spec_parse(stream).events == decoded
+    retries = [ev.retry for ev in sent if ev.retry is not None]
     assert dec.retry == (retries[-1] if retries else None)
 
 
@@ -153,18 +155,22 @@ def test_round_trip_in_any_chunking(
 
 
 @given(
-    stream=any_streams,
-    points=split_points,
+    stream=raw_streams,
+    data=st.data(),
     max_line=st.one_of(st.none(), st.integers(min_value=0, max_value=64)),
     max_event=st.one_of(st.none(), st.integers(min_value=0, max_value=64)),
     lenient=st.booleans(),
 )
 def test_any_bytes_give_events_or_our_error(
-    stream: bytes, points: list[int], max_line: int | None, max_event: int | None, lenient: bool
+    stream: bytes,
+    data: st.DataObject,
+    max_line: int | None,
+    max_event: int | None,
+    lenient: bool,
 ) -> None:
     dec = SSEDecoder(max_line_size=max_line, max_event_size=max_event, dispatch_on_close=lenient)
     try:
-        for chunk in split_at(stream, points):
+        for chunk in data.draw(chunkings(stream)):
             for ev in dec.feed(chunk):
                 assert isinstance(ev, ServerSentEvent)
         dec.close()
@@ -174,10 +180,15 @@ def test_any_bytes_give_events_or_our_error(
 
 # -- 4. no injection ----------------------------------------------------------------
 
-hostile_text = st.lists(
-    st.one_of(st.characters(), st.sampled_from(["\r", "\n", "\r\n", ":", "\0", "\ufeff"])),
-    max_size=20,
-).map("".join)
+# field_text() is rich in CR, LF, NUL, BOM and ":"; the second branch adds lone
+# surrogates, which the encoder must refuse.
+hostile_text = st.one_of(
+    field_text(max_size=20),
+    st.lists(
+        st.one_of(st.characters(), st.sampled_from(["\r", "\n", "\r\n", ":", "\0", "\ufeff"])),
+        max_size=20,
+    ).map("".join),
+)
 
 
 @given(
