@@ -10,9 +10,38 @@ import itertools
 import random
 from collections.abc import Iterable
 
-__all__ = ["rechunk", "tricky_offsets"]
+__all__ = ["rechunk", "tricky_groups", "tricky_offsets"]
 
 _BOM = b"\xef\xbb\xbf"
+
+
+def tricky_groups(data: bytes) -> list[list[int]]:
+    """Return :func:`tricky_offsets` grouped by kind, leaving out empty groups.
+
+    The groups are: after a CR (inside a CRLF, or where a decoder cannot yet
+    tell CR from CRLF), inside a BOM, inside a multi-byte UTF-8 character, and
+    after a colon.  Drawing a group first and then an offset keeps the rare
+    kinds (one CR among a hundred continuation bytes) as likely as the common
+    ones.  Never raises.
+    """
+    after_cr: set[int] = set()
+    in_bom: set[int] = set()
+    in_char: set[int] = set()
+    after_colon: set[int] = set()
+    for index, byte in enumerate(data):
+        if byte == 13:
+            after_cr.add(index + 1)
+        elif byte == 58:
+            after_colon.add(index + 1)
+        elif 0x80 <= byte <= 0xBF and index > 0:  # a UTF-8 continuation byte
+            in_char.add(index)
+    start = data.find(_BOM)
+    while start >= 0:
+        in_bom.update((start + 1, start + 2))
+        start = data.find(_BOM, start + 1)
+    in_char -= in_bom
+    groups = (after_cr, in_bom, in_char, after_colon)
+    return [sorted(group) for group in groups if group]
 
 
 def tricky_offsets(data: bytes) -> list[int]:
@@ -24,17 +53,7 @@ def tricky_offsets(data: bytes) -> list[int]:
     colon (so the optional space after a field name's colon starts a chunk).
     Never raises.
     """
-    found: set[int] = set()
-    for index, byte in enumerate(data):
-        if byte == 13 or byte == 58:  # CR (also covers inside CRLF), colon
-            found.add(index + 1)
-        elif 0x80 <= byte <= 0xBF and index > 0:  # a UTF-8 continuation byte
-            found.add(index)
-    start = data.find(_BOM)
-    while start >= 0:
-        found.update((start + 1, start + 2))
-        start = data.find(_BOM, start + 1)
-    return sorted(offset for offset in found if 0 < offset <= len(data))
+    return sorted({offset for group in tricky_groups(data) for offset in group})
 
 
 def _split_at(data: bytes, cuts: Iterable[int]) -> list[bytes]:
@@ -85,12 +104,12 @@ def rechunk(
                 raise ValueError(f"cut offset {offset!r} is outside 0..{len(data)}")
         return _split_at(data, cuts)
     rng = seed if isinstance(seed, random.Random) else random.Random(seed)
-    tricky = tricky_offsets(data)
+    groups = tricky_groups(data)
     count = rng.randint(0, min(len(data), 64))
     cuts = []
     for _ in range(count):
-        if tricky and rng.random() < 0.5:
-            cuts.append(rng.choice(tricky))
+        if groups and rng.random() < 0.5:
+            cuts.append(rng.choice(rng.choice(groups)))
         else:
             cuts.append(rng.randint(0, len(data)))
         if rng.random() < 0.1:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from .._chunks import rechunk, tricky_offsets
+from .._chunks import rechunk, tricky_groups
 
 __all__ = ["chunkings"]
 
@@ -35,10 +35,11 @@ def chunkings(data: bytes, *, max_cuts: int = 40) -> st.SearchStrategy[list[byte
         raise ValueError(f"max_cuts must not be negative, not {max_cuts}")
     data = bytes(data)
     size = len(data)
-    tricky = tricky_offsets(data)
-    offsets = st.integers(0, size)
-    if tricky:
-        offsets = st.one_of(st.sampled_from(tricky), offsets)
+    # Each kind of tricky offset (after CR, inside the BOM, inside a UTF-8
+    # character, after a colon) is as likely as the others, however rare.
+    offsets = st.one_of(
+        st.integers(0, size), *(st.sampled_from(group) for group in tricky_groups(data))
+    )
     cuts = st.lists(offsets, max_size=max_cuts).map(lambda at: rechunk(data, at=at))
     fixed = st.integers(1, max(1, min(size, 16))).map(lambda n: rechunk(data, size=n))
     return st.one_of(cuts, fixed, st.just(rechunk(data, size=1)))
