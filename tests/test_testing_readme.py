@@ -1,0 +1,71 @@
+"""The README's "Fuzz-test your stream consumer" example, run exactly as printed.
+
+The code blocks are read from README.md and executed in order, as the one test
+file the README describes: hypothesis must find the naive consumer's bug, and
+the fixed consumer and the fault example must pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import settings
+
+README = Path(__file__).parent.parent / "README.md"
+SECTION = "## Fuzz-test your stream consumer"
+
+
+def _python_blocks() -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    start = text.index(SECTION)
+    end = text.find("\n## ", start + len(SECTION))
+    section = text[start : end if end >= 0 else len(text)]
+    return re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+
+
+_QUIET = settings(derandomize=True, database=None, max_examples=200, deadline=None)
+
+
+def _run(namespace: dict[str, Any], name: str) -> None:
+    test: Callable[[], None] = namespace[name]
+    # Deterministic and independent of the example database, so the outcome
+    # does not depend on earlier runs.  Applied once per test function.
+    if not getattr(test, "_readme_settings", False):
+        test = _QUIET(test)
+        test._readme_settings = True  # type: ignore[attr-defined]
+    test()
+
+
+def test_the_readme_has_the_three_examples() -> None:
+    blocks = _python_blocks()
+    assert len(blocks) == 3
+    assert 'chunk.decode("utf-8").split("\\n")' in blocks[0]
+
+
+def test_the_readme_example_finds_the_naive_consumers_bug_and_passes_the_fix() -> None:
+    naive, fixed, faults = _python_blocks()
+    namespace: dict[str, Any] = {"__name__": "test_my_consumer"}
+    exec(compile(naive, "README.md (naive consumer)", "exec"), namespace)
+
+    # Hypothesis must find the bug: the test fails with the consumer's own
+    # errors (one or several distinct ones), not with a hypothesis error.
+    with pytest.raises(Exception) as info:  # the type is checked just below
+        _run(namespace, "test_read_messages")
+    found = info.value
+    errors = list(found.exceptions) if isinstance(found, ExceptionGroup) else [found]
+    assert errors
+    assert all(isinstance(e, AssertionError | UnicodeDecodeError) for e in errors), errors
+    # The consumer does work when the body arrives whole: the bug is the chunking.
+    whole = namespace["read_messages"]([b"data: a\n\ndata: b\n\n"])
+    assert whole == ["a", "b"]
+
+    exec(compile(fixed, "README.md (fixed consumer)", "exec"), namespace)
+    _run(namespace, "test_read_messages")
+    _run(namespace, "test_read_messages_on_any_stream")
+
+    exec(compile(faults, "README.md (fault example)", "exec"), namespace)
+    _run(namespace, "test_a_truncated_answer_is_reported")
