@@ -434,7 +434,7 @@ class Fault:
     """A named stream fault, as listed in :data:`FAULTS`.
 
     ``name`` is its stable name, ``function`` the fault function and
-    ``summary`` the first line of its documentation.  Calling it returns the
+    ``summary`` the first sentence of its documentation, as plain text.  Calling it returns the
     chunks to send: ``fault(stream, seed=3)``.
     """
 
@@ -453,7 +453,8 @@ class Fault:
 
 
 def _entry(function: Callable[..., bytes | Iterator[bytes]]) -> tuple[str, Fault]:
-    summary = (inspect.getdoc(function) or "").split("\n\n")[0].replace("\n", " ")
+    first = (inspect.getdoc(function) or "").split("\n\n")[0]
+    summary = first.replace("\n", " ").replace("``", "")  # plain text, for terminals
     return function.__name__, Fault(function.__name__, function, summary)
 
 
