@@ -1,0 +1,247 @@
+"""The command line as users get it: a built wheel in a fresh virtualenv, and
+``python -m sse_codec`` as a subprocess (stdin, pipes, Ctrl-C, ``serve``)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import urllib.request
+import venv
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sse_codec import SSEDecoder
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+EXAMPLE = "sse_codec/examples/openrouter-reasoning.sse"
+
+
+def clean_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env["PYTHONIOENCODING"] = "utf-8"
+    return env
+
+
+def cli(
+    *args: str, stdin: bytes | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    env = clean_env()
+    # Run this checkout's package, wherever the test runs from.
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "sse_codec", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=cwd,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (path,) = out.glob("sse_codec-*.whl")
+    return path
+
+
+def test_wheel_ships_the_example_and_the_console_script(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        assert EXAMPLE in names
+        assert (
+            archive.read(EXAMPLE) == (FIXTURES / "openrouter-comments-reasoning.sse").read_bytes()
+        )
+        (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+        text = archive.read(entry_points).decode()
+    assert "[console_scripts]" in text
+    assert "sse-codec = sse_codec._cli:main" in text
+
+
+def test_fresh_non_editable_install_runs_the_quick_start(wheel: Path, tmp_path: Path) -> None:
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=False)
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for command in (
+        [str(python), "-m", "sse_codec", "inspect"],
+        [str(env_dir / "bin" / "sse-codec"), "inspect"],
+    ):
+        done = subprocess.run(
+            command, capture_output=True, cwd=elsewhere, env=clean_env(), timeout=60, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stderr == b""
+        assert done.stdout.decode().splitlines()[-1].startswith("== 15 events; 4 comments")
+
+
+def test_subprocess_inspect_reads_stdin(tmp_path: Path) -> None:
+    done = cli("inspect", "--json", "-", stdin=b"data: a\n\n: c\ndata: b\n\n", cwd=tmp_path)
+    assert done.returncode == 0
+    assert done.stderr == b""
+    assert done.stdout.count(b'"kind": "event"') == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("inspect", "missing.sse"), b"sse-codec: error: no such file: missing.sse\n"),
+        (
+            ("inspect", "ftp://x/"),
+            b"sse-codec: error: unsupported URL scheme 'ftp': use http:// or https://\n",
+        ),
+        (("serve", "missing.sse", "--port", "0"), b"sse-codec: error: no such file: missing.sse\n"),
+    ],
+)
+def test_subprocess_user_errors_have_no_traceback(
+    args: tuple[str, ...], message: bytes, tmp_path: Path
+) -> None:
+    done = cli(*args, cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stdout == b""
+    assert done.stderr == message
+
+
+def test_subprocess_output_into_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
+    # A big stream into something like `head -1`: the reader leaves early; no traceback.
+    path = tmp_path / "big.sse"
+    path.write_bytes(b"".join(b"data: %d\n\n" % n for n in range(200_000)))
+    env = clean_env()
+    env["PYTHONPATH"] = str(ROOT)
+    with subprocess.Popen(
+        [sys.executable, "-m", "sse_codec", "inspect", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        first = process.stdout.readline()
+        process.stdout.close()
+        stderr = process.stderr.read()
+        status = process.wait(60)
+    assert first == b"[event 1] message\n"
+    assert b"Traceback" not in stderr
+    assert stderr == b""
+    assert status == 141
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    env = clean_env()
+    env["PYTHONPATH"] = str(ROOT)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sse_codec",
+            "serve",
+            str(FIXTURES / "openai-chat-basic.sse"),
+            "--port",
+            "0",
+            "--chunk",
+            "1",
+            "--max-requests",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert process.stdout is not None
+    url = process.stdout.readline().decode().strip()
+    try:
+        yield process, url
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(10)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def test_serve_subprocess_prints_its_url_and_stops_after_the_limit(
+    served: tuple[subprocess.Popen[bytes], str],
+) -> None:
+    process, url = served
+    assert url.startswith("http://127.0.0.1:") and url.endswith("/")
+    body = (FIXTURES / "openai-chat-basic.sse").read_bytes()
+    for _ in range(2):
+        with urllib.request.urlopen(url, timeout=30) as response:
+            assert response.headers["Content-Type"] == "text/event-stream; charset=utf-8"
+            assert response.read() == body
+    assert process.wait(30) == 0
+    assert process.stderr is not None
+    log = process.stderr.read().decode()
+    assert "Traceback" not in log
+    assert log.count("ended cleanly") == 2
+    decoder = SSEDecoder()
+    assert len(decoder.feed(body)) == 34
+
+
+def test_serve_subprocess_stops_cleanly_on_ctrl_c(
+    served: tuple[subprocess.Popen[bytes], str],
+) -> None:
+    process, url = served
+    with urllib.request.urlopen(url, timeout=30) as response:
+        assert response.read().endswith(b"data: [DONE]\n\n")
+    process.send_signal(signal.SIGINT)
+    assert process.wait(30) == 0
+    assert process.stderr is not None
+    log = process.stderr.read().decode()
+    assert log.rstrip().endswith("stopped")
+    assert "Traceback" not in log
+
+
+def test_inspect_subprocess_reads_a_served_url(
+    served: tuple[subprocess.Popen[bytes], str], tmp_path: Path
+) -> None:
+    _, url = served
+    done = cli("inspect", "--openai", url, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.decode().splitlines()
+    assert lines[0].startswith("I'm unable to provide real-time weather updates.")
+    assert lines[-2:] == ["usage: 14 prompt + 30 completion = 44 tokens", "[DONE]: received"]
