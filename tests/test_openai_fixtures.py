@@ -6,6 +6,7 @@ import asyncio
 import json
 import zlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openai_helpers import (
     ERROR_FIXTURES,
+    FIXTURES,
     decode_all,
     expected_openai,
     expected_summary,
@@ -237,3 +239,20 @@ def test_async_error_fixtures_raise(name: str) -> None:
     with pytest.raises(StreamError) as info:
         asyncio.run(main())
     assert info.value.payload == expected_openai()[name]["error_payloads"][0]
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.sse")), ids=lambda p: p.name)
+def test_every_json_payload_of_every_fixture_round_trips(path: Path) -> None:
+    """Losslessness holds for any JSON object, also the Anthropic, Gemini and
+    Responses payloads, where nearly everything lands in ``extra``."""
+    payloads = 0
+    for event in decode_all([path.read_bytes()]):
+        try:
+            obj = json.loads(event.data)
+        except ValueError:
+            continue
+        payloads += 1
+        again = parse_chunk(event.data).to_dict()
+        assert again == obj
+        assert json.dumps(again) == json.dumps(obj)
+    assert payloads > 0

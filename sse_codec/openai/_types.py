@@ -25,9 +25,6 @@ __all__ = [
     "Usage",
 ]
 
-_EMPTY: Mapping[str, Any] = {}
-
-
 class _NullTuple(tuple[Any, ...]):
     """An empty tuple that remembers it was JSON ``null`` (``"choices": null``)."""
 
@@ -39,13 +36,12 @@ NULL_CHOICES: tuple[Any, ...] = _NullTuple()
 
 
 def _json_value(value: Any) -> Any:
+    if isinstance(value, _JSONObject):
+        return value.to_dict()
     if isinstance(value, tuple):
         if type(value) is _NullTuple:
             return None
         return [_json_value(v) for v in value]
-    to_dict = getattr(value, "to_dict", None)
-    if to_dict is not None:
-        return to_dict()
     return value
 
 
@@ -59,6 +55,12 @@ class _JSONObject:
     _FIELDS: ClassVar[tuple[str, ...]] = ()
     # Fields a hand-built object writes even when None (OpenAI always sends them).
     _ALWAYS: ClassVar[frozenset[str]] = frozenset()
+    # _FIELDS as a set, for membership tests in to_dict (set by __init_subclass__).
+    _FIELD_SET: ClassVar[frozenset[str]] = frozenset()
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        cls._FIELD_SET = frozenset(cls._FIELDS)
 
     extra: Mapping[str, Any]
     key_order: tuple[str, ...] | None
@@ -82,7 +84,7 @@ class _JSONObject:
         in ``key_order`` (after ``dataclasses.replace``) is appended.  Never raises.
         """
         out: dict[str, Any] = {}
-        fields = self._FIELDS
+        fields = self._FIELD_SET
         extra = self.extra
         for key in self.key_order or ():
             if key in fields:
@@ -90,7 +92,7 @@ class _JSONObject:
             elif key in extra:
                 out[key] = extra[key]
         if len(out) != len(fields) + len(extra):
-            for key in fields:
+            for key in self._FIELDS:
                 if key not in out:
                     value = getattr(self, key)
                     # () is the "absent" value of tuple fields (choices).
