@@ -30,6 +30,7 @@ __all__ = [
     "dumps_compact",
     "encode_typed",
     "load_object",
+    "merge_counts",
     "shape_error_to_payload",
     "with_extra",
 ]
@@ -57,6 +58,17 @@ def with_extra(known: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any
         if key not in known:
             known[key] = copy_json(value)
     return known
+
+
+def merge_counts(target: dict[str, Any], update: Mapping[str, Any]) -> None:
+    """Update ``target`` with ``update``, except that a ``null`` never erases a value.
+
+    Anthropic's ``message_delta`` usage is cumulative and may send ``null`` for a
+    count it does not report again; that must not erase ``message_start``'s count.
+    """
+    for key, value in update.items():
+        if value is not None or key not in target:
+            target[key] = value
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,7 @@ from typing import Any
 from ._encoder import encode
 from ._errors import StreamError
 from ._event import ServerSentEvent
-from ._jsonevent import JsonLoads, dumps_compact
+from ._jsonevent import JsonLoads, dumps_compact, merge_counts
 from .anthropic import (
     AnthropicEvent,
     ContentBlockDelta,
@@ -132,13 +132,6 @@ def usage_to_chat(usage: Mapping[str, Any]) -> Usage:
     )
 
 
-def _merge(target: dict[str, Any], update: Mapping[str, Any]) -> None:
-    # Same rule as MessageAccumulator: a null in message_delta does not erase a count.
-    for key, value in update.items():
-        if value is not None or key not in target:
-            target[key] = value
-
-
 class _Tool:
     """A client tool_use block being converted."""
 
@@ -217,7 +210,7 @@ class AnthropicToChat:
             return []
         if isinstance(event, MessageDelta):
             if event.usage is not None:
-                _merge(self._usage, event.usage)
+                merge_counts(self._usage, event.usage)
             reason = finish_reason(event.stop_reason)
             return [] if reason is None else [self._chunk(ChoiceDelta(), reason)]
         if isinstance(event, MessageStop):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterable, Iterable, Mapping
+from collections.abc import AsyncIterable, Iterable
 from dataclasses import replace
 from typing import Any
 
 from .._errors import IncompleteStreamError, PayloadError, StreamError
 from .._event import ServerSentEvent
-from .._jsonevent import JsonLoads, dumps_compact
+from .._jsonevent import JsonLoads, dumps_compact, merge_counts
 from ._content import (
     CitationsDelta,
     ContentBlock,
@@ -53,14 +53,6 @@ class ToolInputError(PayloadError):
         self.index = index
         self.id = id
         self.name = name
-
-
-def _merge(target: dict[str, Any], update: Mapping[str, Any]) -> None:
-    # message_delta values are cumulative; a null there means "not reported in this
-    # delta", so it must not erase a count message_start gave.
-    for key, value in update.items():
-        if value is not None or key not in target:
-            target[key] = value
 
 
 def _event_text(event: AnthropicEvent) -> str:
@@ -238,8 +230,8 @@ class MessageAccumulator:
             if event.stop_sequence is not None:
                 self._stop_sequence = event.stop_sequence
             if event.usage is not None:
-                _merge(self._usage, event.usage)
-            _merge(self._delta_extra, event.delta_extra)
+                merge_counts(self._usage, event.usage)
+            merge_counts(self._delta_extra, event.delta_extra)
         elif isinstance(event, MessageStop):
             self._done = True
         elif isinstance(event, ErrorEvent):
@@ -310,7 +302,7 @@ class MessageAccumulator:
                 final = block.build(index, self._json_loads, strict)
             content.append(final)
         extra = dict(self._start.extra)
-        _merge(extra, self._delta_extra)
+        merge_counts(extra, self._delta_extra)
         return replace(
             self._start,
             content=tuple(content),

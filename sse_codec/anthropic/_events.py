@@ -25,7 +25,17 @@ from .._jsonevent import (
     shape_error_to_payload,
     with_extra,
 )
-from ._content import ContentBlock, Delta, Message, parse_block, parse_delta, parse_message
+from ._content import (
+    ContentBlock,
+    Delta,
+    InputJSONDelta,
+    Message,
+    TextDelta,
+    ThinkingDelta,
+    parse_block,
+    parse_delta,
+    parse_message,
+)
 
 __all__ = [
     "AnthropicEvent",
@@ -198,7 +208,35 @@ AnthropicEvent: TypeAlias = (
 )
 
 
+_SIMPLE_DELTAS: dict[Any, tuple[str, Any]] = {
+    "text_delta": ("text", TextDelta),
+    "thinking_delta": ("thinking", ThinkingDelta),
+    "input_json_delta": ("partial_json", InputJSONDelta),
+}
+
+
+def _simple_delta(obj: dict[str, Any]) -> ContentBlockDelta | None:
+    # Nearly every event of a stream is exactly {"type", "index", "delta": {"type",
+    # one string}}; building it directly skips the general readers.  Anything
+    # else returns None and takes the general path, which gives the same result.
+    index = obj.get("index")
+    delta = obj.get("delta")
+    if len(obj) != 3 or type(index) is not int or type(delta) is not dict or len(delta) != 2:
+        return None
+    known = _SIMPLE_DELTAS.get(delta.get("type"))
+    if known is None:
+        return None
+    value = delta.get(known[0])
+    if type(value) is not str:
+        return None
+    return ContentBlockDelta(index, known[1](value))
+
+
 def _build(obj: dict[str, Any], fallback_type: str | None) -> AnthropicEvent:
+    if obj.get("type") == "content_block_delta":
+        fast = _simple_delta(obj)
+        if fast is not None:
+            return fast
     f = Fields(obj, "event")
     # The JSON's own type wins; the SSE name only fills in when the JSON has none.
     use_json_type = "type" in obj or fallback_type is None
