@@ -243,3 +243,10 @@ def test_aiter_chunks_same_rules() -> None:
     assert info.value.payload == {"code": 1}
     with pytest.raises(PayloadError):
         asyncio.run(collect([ev("nope")]))
+
+
+def test_error_beside_malformed_chunk_fields_still_raises_stream_error() -> None:
+    with pytest.raises(StreamError) as info:
+        list(iter_chunks([ev('{"error": {"message": "m"}, "choices": "oops"}')]))
+    assert info.value.payload == {"message": "m"}
+    assert info.value.chunk is None

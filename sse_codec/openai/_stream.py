@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import Any
 
-from .._errors import IncompleteStreamError
+from .._errors import IncompleteStreamError, PayloadError
 from .._event import Comment, ServerSentEvent
 from ._accumulate import ChatCompletionAccumulator
 from ._errors import StreamError
@@ -62,9 +63,11 @@ class _Reader:
         if type(obj) is dict and obj.get("error") is not None:
             payload = obj["error"]
             # OpenRouter puts "error" next to ordinary chunk fields; keep that chunk.
+            # A malformed one must not hide the error the server reported.
             chunk = None
             if len(obj) > 1:
-                chunk = chunk_from_dict(obj, data=data, event=event)
+                with contextlib.suppress(PayloadError):
+                    chunk = chunk_from_dict(obj, data=data, event=event)
             raise StreamError(
                 f"the server sent an error in the stream: {_describe(payload)}",
                 payload=payload,

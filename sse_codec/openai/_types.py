@@ -25,6 +25,7 @@ __all__ = [
     "Usage",
 ]
 
+
 class _NullTuple(tuple[Any, ...]):
     """An empty tuple that remembers it was JSON ``null`` (``"choices": null``)."""
 
