@@ -239,7 +239,8 @@ class ChatCompletionAccumulator:
       first non-empty value (Azure's prompt-filter payload has ``id: ""``, ``created: 0``).
 
     Text is kept as lists of fragments and joined in :meth:`result`, so the cost is
-    linear.  Keys the types do not name (``extra``) are not merged.
+    linear.  Keys the types do not name (``extra``) are not merged.  ``chunks``
+    counts the chunks added so far.
     """
 
     __slots__ = (
