@@ -9,14 +9,29 @@ line end is appended to one ``bytearray`` (amortised O(1) per byte), and a chunk
 that completes lines is split once with ``bytes.splitlines`` (C code that splits
 on exactly CR, LF and CRLF, the spec's three line ends).  No buffer is ever
 rescanned from its start, so any chunking costs time linear in the bytes fed.
+
+Fast paths.  ``_process`` (one line at a time, from ``bytes.splitlines``) is the
+reference interpretation of the spec; everything else is a shortcut that must give
+exactly its result, and ``tests/test_fast_paths.py`` checks that against
+``_ReferenceDecoder`` (the same class with the shortcuts switched off) on generated
+streams and chunkings.  The shortcuts:
+
+* a chunk without a line end, arriving while a line is pending, is only appended to
+  the pending ``bytearray`` (``feed`` and ``iter_events`` do this inline, so 1-byte
+  chunks cost a few bytecodes each);
+* a run of whole blocks that are exactly ``data: <value>`` (the OpenAI shape) or
+  ``event: <name>`` + ``data: <value>`` (the Anthropic shape) is recognised by
+  counting substrings in C, decoded once and split once, with no loop per line;
+* a long pending line is completed in place and its value copied once, so a large
+  event costs about twice its size in memory, not four times.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 from ._errors import SSEDecoderClosedError, SSELimitError
-from ._event import Comment, ServerSentEvent
+from ._event import Comment, ServerSentEvent, _EventBuilder, _make_event
 
 __all__ = [
     "DEFAULT_MAX_EVENT_SIZE",
@@ -33,6 +48,12 @@ DEFAULT_MAX_EVENT_SIZE = 32 * 1024 * 1024
 MAX_RETRY = 2**63 - 1
 
 _BOM = b"\xef\xbb\xbf"
+# Byte values, for membership tests: ``10 in data`` is a plain memchr, while
+# ``b"\n" in data`` first tries the operand as an int and pays for a caught
+# TypeError (about ten times slower on small chunks).
+_LF = 10
+_CR = 13
+_INF = float("inf")
 _MAX_RETRY_DIGITS = len(str(MAX_RETRY))
 
 _OPEN = 0
@@ -42,6 +63,27 @@ _FAILED = 2
 
 def _strip_one_space(value: bytes) -> bytes:
     return value[1:] if value[:1] == b" " else value
+
+
+def _one_data_block(chunk: bytes) -> bool:
+    """Whether ``chunk`` is exactly ``data: V\n\n`` with no CR or LF inside V.
+
+    The first LF is the second-to-last byte and the last byte is LF, so there
+    are exactly two, at the end.  ``find`` (memchr) is much cheaper than ``count``.
+    """
+    return (
+        chunk[:6] == b"data: "
+        and chunk.find(b"\n") == len(chunk) - 2
+        and chunk[-1] == _LF
+        and _CR not in chunk
+    )
+
+
+def _first_line_end(data: bytes) -> int:
+    """Index of the first CR or LF in ``data``, or -1."""
+    lf = data.find(b"\n")
+    cr = data.find(b"\r", 0, lf) if lf >= 0 else data.find(b"\r")
+    return cr if cr >= 0 else lf
 
 
 class SSEDecoder:
@@ -85,6 +127,7 @@ class SSEDecoder:
         "_event_type",
         "_head",
         "_id_buffer",
+        "_idle",
         "_items",
         "_partial",
         "_skip_lf",
@@ -129,6 +172,13 @@ class SSEDecoder:
         self._block_retry: int | None = None
         self._items = False
         self._state = _OPEN
+        # True when a chunk starts in the plainest state: open, BOM decided, no
+        # pending line, no deferred LF, nothing buffered for the current block.  Only
+        # then may the whole-blocks shortcut run.  Kept up to date by ``_feed``.
+        self._idle = False
+
+    # Class switch for the tests: ``_ReferenceDecoder`` turns every shortcut off.
+    _reference = False
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[ServerSentEvent]:
         """Feed the next chunk of the stream; return the events it completed.
@@ -138,6 +188,27 @@ class SSEDecoder:
         bytes), :class:`~sse_codec.SSELimitError` when a limit is exceeded and
         :class:`~sse_codec.SSEDecoderClosedError` after ``close`` or a failure.
         """
+        partial = self._partial
+        if partial is not None:
+            # Shortcut: no line end, so the chunk only extends the pending line.
+            # (A pending line implies an open decoder with the BOM decided.)
+            if type(data) is bytes and _LF not in data and _CR not in data:
+                partial += data
+                limit = self.max_line_size
+                if limit is not None and len(partial) > limit:
+                    self._line_too_long(len(partial), [])
+                return []
+        elif self._idle and type(data) is bytes:
+            if _one_data_block(data) and len(data) <= self._fast_size():
+                self.last_event_id = ident = self._id_buffer
+                return [
+                    _make_event(
+                        "message", data[6:-2].decode("utf-8", "replace"), ident or None, None
+                    )
+                ]
+            events = self._whole_blocks(data, 0, len(data))
+            if events is not None:
+                return events
         self._items = False
         return self._feed(data)  # type: ignore[return-value]
 
@@ -210,36 +281,226 @@ class SSEDecoder:
                 data = data[1:]
                 if not data:
                     return []
+        out: list[ServerSentEvent | Comment] = []
         partial = self._partial
-        if b"\n" not in data and b"\r" not in data:
-            # No line end: only grow the pending line.
-            if partial is None:
-                partial = self._partial = bytearray(data)
-            else:
-                partial += data
-            limit = self.max_line_size
-            if limit is not None and len(partial) > limit:
-                self._fail()
-                raise SSELimitError("max_line_size", limit, len(partial))
-            return []
         if partial is not None:
-            partial += data
-            data = bytes(partial)
-            self._partial = partial = None
-        lines = data.splitlines()
+            cut = _first_line_end(data)
+            if cut < 0:
+                partial += data
+                if self.max_line_size is not None and len(partial) > self.max_line_size:
+                    self._line_too_long(len(partial), out)
+                return out
+            # Complete the pending line in place: for a long line (one big event in
+            # small chunks) the bytearray is the only copy until its value is taken.
+            partial += data[:cut]
+            self._partial = None
+            after = cut + 1
+            if data[cut] == 13:
+                if after == len(data):
+                    self._skip_lf = True
+                elif data[after] == 10:
+                    after += 1
+            self._finish_line(partial, out)
+            del partial
+            data = data[after:]
+            if not data:
+                self._update_idle()
+                return out
+        # ``data`` now starts at a line start; split off its unterminated last line.
         last = data[-1]
         if last == 13:
             self._skip_lf = True
-        elif last != 10:
-            self._partial = bytearray(lines.pop())
-        out: list[ServerSentEvent | Comment] = []
-        limit = self.max_line_size
-        self._process(lines, out, limit is not None and len(data) > limit)
-        if limit is not None and self._partial is not None and len(self._partial) > limit:
-            size = len(self._partial)
-            self._fail()
-            raise SSELimitError("max_line_size", limit, size, events=out)
+            tail = b""
+        elif last == 10:
+            tail = b""
+        else:
+            cut = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
+            tail = data[cut:]
+            data = data[:cut]
+        if data:
+            self._lines(data, out)
+        if tail:
+            self._partial = bytearray(tail)
+            if self.max_line_size is not None and len(tail) > self.max_line_size:
+                self._line_too_long(len(tail), out)
+        self._update_idle()
         return out
+
+    def _update_idle(self) -> None:
+        self._idle = (
+            self._partial is None
+            and not self._skip_lf
+            and not self._data
+            and not self._event_type
+            and self._block_retry is None
+            and self._head is None
+            and self._state == _OPEN
+            and not self._reference
+        )
+
+    def _line_too_long(self, size: int, out: list[ServerSentEvent | Comment]) -> None:
+        limit = self.max_line_size
+        assert limit is not None
+        self._fail()
+        raise SSELimitError("max_line_size", limit, size, events=out)
+
+    def _finish_line(self, line: bytearray, out: list[ServerSentEvent | Comment]) -> None:
+        """Interpret a line completed in the pending ``bytearray``."""
+        max_line = self.max_line_size
+        if max_line is not None and len(line) > max_line:
+            self._line_too_long(len(line), out)
+        if line[:5] != b"data:":
+            self._process([bytes(line)], out, False)
+            return
+        # A data line: copy its value straight out of the bytearray (one copy, the
+        # same steps as the data branch of ``_process``).
+        with memoryview(line) as view:
+            value = bytes(view[6 if line[5:6] == b" " else 5 :])
+        self._data.append(value)
+        max_event = self.max_event_size
+        if max_event is not None:
+            self._data_size += len(value) + 1
+            if self._data_size > max_event:
+                size = self._data_size
+                self._fail()
+                raise SSELimitError("max_event_size", max_event, size, events=out)
+
+    def _lines(self, data: bytes, out: list[ServerSentEvent | Comment]) -> None:
+        """Interpret ``data``: whole lines, starting at a line start."""
+        limit = self.max_line_size
+        if self._reference or _CR in data:
+            self._process(data.splitlines(), out, limit is not None and len(data) > limit)
+            return
+        # LF-only framing, so b"\n\n" marks a blank line (after the line it ends).
+        # First finish the block in progress the reference way, up to its blank line.
+        pos = 0
+        if self._data or self._event_type or self._block_retry is not None:
+            pos = 1 if data[0] == 10 else data.find(b"\n\n") + 2
+            if pos < 2 and data[0] != 10:
+                self._process(data.splitlines(), out, limit is not None and len(data) > limit)
+                return
+            head = data[:pos]
+            self._process(head.splitlines(), out, limit is not None and pos > limit)
+        # Then the run of whole blocks up to the last blank line, which the shortcut
+        # may take in one piece, and the lines of the unfinished block after it.
+        end = data.rfind(b"\n\n", pos) + 2
+        if end >= pos + 2:
+            events = self._whole_blocks(data, pos, end)
+            if events is None:
+                region = data[pos:end]
+                self._process(region.splitlines(), out, limit is not None and len(region) > limit)
+            else:
+                out += events
+            pos = end
+        if pos < len(data):
+            rest = data[pos:]
+            self._process(rest.splitlines(), out, limit is not None and len(rest) > limit)
+
+    def _whole_blocks(self, data: bytes, start: int, end: int) -> list[ServerSentEvent] | None:
+        """Shortcut for ``data[start:end]`` made only of whole blocks of one plain shape.
+
+        The caller guarantees the decoder is idle (no block in progress, no pending
+        line).  Returns the events, or ``None`` (and nothing changed) unless the
+        region is exactly a run of ``data: V`` blocks, or of ``event: N`` +
+        ``data: V`` blocks.  Why that is enough: the region has no CR and ends with
+        a blank line; it is split once, in C, at every block start; a piece then
+        holds no LF (or, in the event shape, exactly the one before ``data: ``) if
+        and only if every block is exactly one such line (or two).  Each value is
+        decoded on its own: decoding the whole region at once measured slower,
+        because one emoji anywhere widens the whole text to 4 bytes a character.
+        """
+        size = end - start
+        # Every line and every event's data is shorter than the region: if the
+        # region fits both bounds, no limit can be exceeded.
+        limit = self.max_line_size
+        if limit is not None and size > limit:
+            return None
+        limit = self.max_event_size
+        if limit is not None and size > limit:
+            return None
+        if size < 8 or data[end - 2 : end] != b"\n\n" or data.find(b"\r", start, end) >= 0:
+            return None
+        ident = self._id_buffer or None
+        events: list[ServerSentEvent] = []
+        append = events.append
+        if data.startswith(b"data: ", start):
+            for value in data[start + 6 : end - 2].split(b"\n\ndata: "):
+                if _LF in value:
+                    return None
+                event = _EventBuilder()  # see _event.py: a cheap ServerSentEvent
+                event.event = "message"
+                event.data = value.decode("utf-8", "replace")
+                event.id = ident
+                event.retry = None
+                event.__class__ = ServerSentEvent  # type: ignore[assignment]
+                append(event)  # type: ignore[arg-type]
+        elif data.startswith(b"event: ", start):
+            for block in data[start + 7 : end - 2].split(b"\n\nevent: "):
+                name, found, value = block.partition(b"\ndata: ")
+                if not found or _LF in name or _LF in value:
+                    return None
+                event = _EventBuilder()
+                event.event = name.decode("utf-8", "replace") if name else "message"
+                event.data = value.decode("utf-8", "replace")
+                event.id = ident
+                event.retry = None
+                event.__class__ = ServerSentEvent  # type: ignore[assignment]
+                append(event)  # type: ignore[arg-type]
+        else:
+            return None
+        self.last_event_id = self._id_buffer
+        return events
+
+    def _fast_size(self) -> int | float:
+        """Largest chunk the whole-block shortcuts may take: one within both bounds."""
+        line = self.max_line_size
+        event = self.max_event_size
+        return min(_INF if line is None else line, _INF if event is None else event)
+
+    def _iter(self, chunks: Iterable[bytes | bytearray | memoryview]) -> Iterator[ServerSentEvent]:
+        """``iter_events``' loop, with ``feed``'s two cheapest cases inlined.
+
+        ``partial``, ``limit`` and ``fast_size`` mirror the decoder's state between
+        calls to ``feed`` (a ``bytearray`` grows in place, so the object stays the
+        same); they are re-read after every call and every ``yield``.
+        """
+        feed = self.feed
+        partial = self._partial
+        limit = self.max_line_size
+        fast_size = self._fast_size()
+        for chunk in chunks:
+            if partial is not None:
+                if type(chunk) is bytes and _LF not in chunk and _CR not in chunk:
+                    partial += chunk
+                    if limit is not None and len(partial) > limit:
+                        self._line_too_long(len(partial), [])
+                    continue
+            elif (
+                self._idle
+                and type(chunk) is bytes
+                and _one_data_block(chunk)
+                and len(chunk) <= fast_size
+            ):
+                # The chunk is exactly one ``data: V`` block: a server flushing a token.
+                event = _EventBuilder()  # see _event.py: a cheap ServerSentEvent
+                event.event = "message"
+                event.data = chunk[6:-2].decode("utf-8", "replace")
+                self.last_event_id = ident = self._id_buffer
+                event.id = ident or None
+                event.retry = None
+                event.__class__ = ServerSentEvent  # type: ignore[assignment]
+                yield event  # type: ignore[misc]
+                partial = self._partial
+                limit = self.max_line_size
+                fast_size = self._fast_size()
+                continue
+            events = feed(chunk)
+            if events:
+                yield from events
+            partial = self._partial
+            limit = self.max_line_size
+            fast_size = self._fast_size()
+        yield from self.close()
 
     def _close(self) -> list[ServerSentEvent | Comment]:
         if self._state != _OPEN:
@@ -254,6 +515,7 @@ class SSEDecoder:
             self._partial = None
             self._process(lines, out, False)
         self._state = _CLOSED
+        self._idle = False
         self._reset_block()
         self._partial = None
         self._head = None
@@ -261,6 +523,7 @@ class SSEDecoder:
 
     def _fail(self) -> None:
         self._state = _FAILED
+        self._idle = False
         self._partial = None
         self._reset_block()
 
@@ -321,7 +584,7 @@ class SSEDecoder:
             elif name == b"event":
                 self._event_type = value.decode("utf-8", "replace")
             elif name == b"id":
-                if b"\x00" not in value:
+                if 0 not in value:
                     self._id_buffer = value.decode("utf-8", "replace")
             # bytes.isdigit() is ASCII-only: exactly the spec's "ASCII digits".
             elif name == b"retry" and value.isdigit():
@@ -338,3 +601,14 @@ class SSEDecoder:
                 out.append(Comment(text))
             if self.on_comment is not None:
                 self.on_comment(text)
+
+
+class _ReferenceDecoder(SSEDecoder):
+    """``SSEDecoder`` with every shortcut off: the tests' reference for the fast paths."""
+
+    __slots__ = ()
+    _reference = True
+
+    def feed(self, data: bytes | bytearray | memoryview) -> list[ServerSentEvent]:
+        self._items = False
+        return self._feed(data)  # type: ignore[return-value]

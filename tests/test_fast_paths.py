@@ -1,0 +1,172 @@
+"""The decoder's shortcuts against its reference path, on generated streams.
+
+``_ReferenceDecoder`` is ``SSEDecoder`` with every shortcut switched off (each line
+goes through ``_process``).  For any stream, chunking and limits, ``feed``,
+``feed_items`` and ``iter_events`` must return what the reference returns, chunk by
+chunk, with the same ``last_event_id``/``retry`` state and the same errors.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from sse_codec import Comment, ServerSentEvent, SSEDecoder, SSEError, SSELimitError, iter_events
+from sse_codec._decoder import _ReferenceDecoder
+
+_TEXT = st.text(
+    alphabet=st.sampled_from(list('ab :{}"é日🙂\x00')) | st.characters(codec="utf-8"),
+    max_size=12,
+).map(lambda t: t.replace("\n", "").replace("\r", ""))
+_RAW = st.binary(max_size=6).map(lambda b: b.replace(b"\n", b"").replace(b"\r", b""))
+
+
+@st.composite
+def _block(draw: st.DrawFn) -> bytes:
+    value = draw(_TEXT).encode("utf-8") + draw(st.sampled_from([b"", b"\xe6\x97", b"\xff"]))
+    shape = draw(st.integers(0, 9))
+    if shape <= 3:  # the OpenAI shape, the most common by far
+        return b"data: " + value + b"\n\n"
+    if shape <= 5:  # the Anthropic shape
+        return b"event: " + draw(_RAW) + b"\ndata: " + value + b"\n\n"
+    lines = draw(
+        st.lists(
+            st.sampled_from(
+                [
+                    b"data: " + value,
+                    b"data:" + value,
+                    b"data",
+                    b"event: " + value,
+                    b"id: " + value,
+                    b"id",
+                    b"retry: 1500",
+                    b"retry: x",
+                    b": keep-alive",
+                    b":",
+                    b"other: " + value,
+                    b"",
+                ]
+            ),
+            max_size=4,
+        )
+    )
+    end = draw(st.sampled_from([b"\n", b"\n", b"\r\n", b"\r"]))
+    # Sometimes a lone line with no blank line after it: the block then goes on in
+    # the next piece (a shortcut must see that a block is in progress).
+    return b"".join(line + end for line in lines) + (end if shape < 9 else b"")
+
+
+@st.composite
+def _stream(draw: st.DrawFn) -> tuple[bytes, list[bytes]]:
+    prefix = draw(st.sampled_from([b"", b"", b"\xef\xbb\xbf", b"\xef\xbb"]))
+    body = prefix + b"".join(draw(st.lists(_block(), max_size=12)))
+    body += draw(st.sampled_from([b"", b"", b"data: cut", b"data: x\n", b"\r"]))
+    mode = draw(st.integers(0, 3))
+    if mode == 0:
+        cuts = sorted(draw(st.lists(st.integers(0, len(body)), max_size=10)))
+    elif mode == 1:
+        step = draw(st.integers(1, 9))
+        cuts = list(range(0, len(body), step))
+    elif mode == 2:  # one chunk per block where possible, like a flushing server
+        cuts = [i + 2 for i in range(len(body)) if body[i : i + 2] == b"\n\n"]
+    else:
+        cuts = []
+    bounds = [0, *cuts, len(body)]
+    chunks = [body[a:b] for a, b in itertools.pairwise(bounds)]
+    return body, chunks
+
+
+_LIMITS = st.sampled_from([None, None, 8, 20, 64])
+
+Item = ServerSentEvent | Comment
+Outcome = tuple[list[object], str, int | None]
+
+
+def _drive(
+    decoder: SSEDecoder, chunks: list[bytes], step: Callable[[SSEDecoder, bytes], list[Item]]
+) -> Outcome:
+    trace: list[object] = []
+    try:
+        for chunk in chunks:
+            trace.append(step(decoder, chunk))
+            trace.append((decoder.last_event_id, decoder.retry))
+        trace.append(decoder.close_items())
+    except SSELimitError as exc:
+        trace.append(("limit", exc.limit_name, exc.size, exc.events))
+    except SSEError as exc:  # pragma: no cover - would be a finding
+        trace.append(("error", type(exc).__name__, str(exc)))
+    return trace, decoder.last_event_id, decoder.retry
+
+
+def _feed(d: SSEDecoder, c: bytes) -> list[Item]:
+    return list(d.feed(c))
+
+
+def _feed_items(d: SSEDecoder, c: bytes) -> list[Item]:
+    return d.feed_items(c)
+
+
+@given(_stream(), _LIMITS, _LIMITS, st.booleans())
+# An id line alone in one chunk, then a block the shortcut takes whole.
+@example((b"", [b"data: a\n\n", b"id: 5\n", b"data: x\n\n"]), None, None, False)
+# A pending "data:" line (no space) completed by a later chunk.
+@example((b"", [b"data:abc", b"def\n\n"]), None, None, False)
+def test_feed_matches_reference(
+    stream: tuple[bytes, list[bytes]], max_line: int | None, max_event: int | None, lenient: bool
+) -> None:
+    _, chunks = stream
+    for step in (_feed, _feed_items):
+        fast = SSEDecoder(
+            max_line_size=max_line, max_event_size=max_event, dispatch_on_close=lenient
+        )
+        ref = _ReferenceDecoder(
+            max_line_size=max_line, max_event_size=max_event, dispatch_on_close=lenient
+        )
+        assert _drive(fast, chunks, step) == _drive(ref, chunks, step)
+
+
+@given(_stream(), _LIMITS)
+def test_iter_events_matches_reference(
+    stream: tuple[bytes, list[bytes]], limit: int | None
+) -> None:
+    body, chunks = stream
+
+    def collect(decoder: SSEDecoder, source: list[bytes] | list[bytearray]) -> list[object]:
+        got: list[object] = []
+        try:
+            got.extend(iter_events(source, decoder=decoder))
+        except SSELimitError as exc:
+            got.append(("limit", exc.limit_name, exc.size))
+        return got
+
+    ref = collect(_ReferenceDecoder(max_line_size=limit, max_event_size=limit), chunks)
+    assert collect(SSEDecoder(max_line_size=limit, max_event_size=limit), chunks) == ref
+    # bytearray chunks take the general path everywhere; still the same events.
+    arrays = [bytearray(c) for c in chunks]
+    assert collect(SSEDecoder(max_line_size=limit, max_event_size=limit), arrays) == ref
+    if limit is None:
+        assert collect(SSEDecoder(), [body]) == ref
+
+
+def test_reference_decoder_really_takes_the_slow_path() -> None:
+    # If the switch stopped working, the property tests above would compare the
+    # shortcuts with themselves.
+    ref = _ReferenceDecoder()
+    ref.feed(b"data: x\n\n")
+    assert not ref._idle
+    fast = SSEDecoder()
+    fast.feed(b"data: x\n\n")
+    assert fast._idle
+
+
+def test_big_line_completed_in_place_is_exact() -> None:
+    payload = bytes(range(32, 127)) * 1000
+    chunks = [b"data: " + payload[:1000]] + [
+        payload[i : i + 1460] for i in range(1000, len(payload), 1460)
+    ]
+    chunks.append(b"\r\n\r\n")
+    events = list(iter_events(chunks))
+    assert events == [ServerSentEvent(data=payload.decode())]
