@@ -4,18 +4,22 @@
 from __future__ import annotations
 
 import os
+import pty
 import signal
 import subprocess
 import sys
+import threading
 import urllib.request
 import venv
 import zipfile
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from sse_codec import SSEDecoder
+from sse_codec._cli._serve import Plan, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -245,3 +249,146 @@ def test_inspect_subprocess_reads_a_served_url(
     lines = done.stdout.decode().splitlines()
     assert lines[0].startswith("I'm unable to provide real-time weather updates.")
     assert lines[-2:] == ["usage: 14 prompt + 30 completion = 44 tokens", "[DONE]: received"]
+
+
+class _GatedHandler(BaseHTTPRequestHandler):
+    """Sends the first part of a stream, then waits for the test to see it printed."""
+
+    protocol_version = "HTTP/1.1"
+    server: _GatedServer
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        first, rest = self.server.parts
+        self.wfile.write(b"%x\r\n%b\r\n" % (len(first), first))
+        self.wfile.flush()
+        self.server.released_in_time = self.server.release.wait(30)
+        self.wfile.write(b"%x\r\n%b\r\n0\r\n\r\n" % (len(rest), rest))
+        self.wfile.flush()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _GatedServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, parts: tuple[bytes, bytes]) -> None:
+        super().__init__(("127.0.0.1", 0), _GatedHandler)
+        self.parts = parts
+        self.release = threading.Event()
+        self.released_in_time = False
+
+
+CHAT_HEAD = (
+    b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m",'
+    b'"choices":[{"index":0,"delta":{"role":"assistant","content":"Hello"},'
+    b'"finish_reason":null}]}\n\n'
+)
+CHAT_TAIL = (
+    b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m",'
+    b'"choices":[{"index":0,"delta":{"content":" world"},"finish_reason":"stop"}]}\n\n'
+    b"data: [DONE]\n\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "parts", "first_output", "whole_output"),
+    [
+        (
+            ["--json"],
+            (b"data: first\n\n", b"data: second\n\n"),
+            b'{"kind": "event", "event": "message", "data": "first"',
+            b'{"kind": "event", "event": "message", "data": "first", "id": null, "retry": null}\n'
+            b'{"kind": "event", "event": "message", "data": "second", "id": null, "retry": null}\n',
+        ),
+        (["--openai"], (CHAT_HEAD, CHAT_TAIL), b"Hello", b"Hello world\n== 2 chunks, model m"),
+    ],
+)
+def test_inspect_url_prints_events_as_they_arrive(
+    args: list[str], parts: tuple[bytes, bytes], first_output: bytes, whole_output: bytes
+) -> None:
+    server = _GatedServer(parts)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.daemon = True
+    thread.start()
+    env = clean_env()
+    env["PYTHONPATH"] = str(ROOT)
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        with subprocess.Popen(
+            [sys.executable, "-m", "sse_codec", "inspect", *args, url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        ) as process:
+            assert process.stdout is not None
+            # Read what the first part produced while the server holds the rest back.
+            seen = os.read(process.stdout.fileno(), 65536)
+            server.release.set()
+            rest, err = process.communicate(timeout=60)
+    finally:
+        server.release.set()
+        server.shutdown()
+        server.server_close()
+    assert seen.startswith(first_output)
+    assert (seen + rest).startswith(whole_output)
+    # The server was still holding the rest when the first output was read.
+    assert server.released_in_time
+    assert process.returncode == 0, err
+    assert b"Traceback" not in err
+
+
+def test_inspect_url_reports_a_dropped_connection(tmp_path: Path) -> None:
+    body = (FIXTURES / "openai-chat-basic.sse").read_bytes()
+    with serving(Plan(body, chunk=500, drop=True)) as server:
+        done = cli("inspect", "--json", server.url, cwd=tmp_path)
+    assert done.returncode == 1
+    message = done.stderr.decode()
+    assert message.startswith(f"sse-codec: error: {server.url}: the connection closed")
+    assert message.count("\n") == 1
+    # Every event completed before the drop was printed.
+    assert done.stdout.count(b'"kind": "event"') == 34
+
+
+def test_progress_only_on_a_terminal(tmp_path: Path) -> None:
+    path = tmp_path / "big.sse"
+    path.write_bytes((b"data: " + b"x" * 1000 + b"\n\n") * 5000)  # about 5 MB
+    env = clean_env()
+    env["PYTHONPATH"] = str(ROOT)
+    command = [sys.executable, "-m", "sse_codec", "inspect", str(path)]
+    # Piped stderr: quiet.
+    piped = subprocess.run(command, capture_output=True, env=env, timeout=60, check=False)
+    assert piped.returncode == 0
+    assert piped.stderr == b""
+    # A terminal on stderr (stdout still a pipe): a progress line, erased at the end.
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            command, stdout=subprocess.PIPE, stderr=follower, env=env, timeout=60, check=False
+        )
+        os.close(follower)
+        follower = -1
+        shown = b""
+        while True:
+            try:
+                data = os.read(leader, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            shown += data
+    finally:
+        if follower != -1:
+            os.close(follower)
+        os.close(leader)
+    assert done.returncode == 0
+    assert done.stdout == piped.stdout
+    assert b"big.sse: " in shown
+    assert b" events" in shown
+    assert shown.endswith(b"\r")
