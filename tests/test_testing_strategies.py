@@ -27,8 +27,12 @@ from sse_codec.testing import (
 )
 
 BOM = b"\xef\xbb\xbf"
+# tests/test_properties.py runs the same strategies at the profile's full budget;
+# here a smaller one keeps the contract checks quick.
+budget = settings(max_examples=min(settings().max_examples, 100))
 
 
+@budget
 @given(case=streams(invalid_utf8=True), data=st.data())
 def test_decoder_yields_the_stated_events_in_any_chunking(
     case: StreamCase, data: st.DataObject
@@ -41,6 +45,7 @@ def test_decoder_yields_the_stated_events_in_any_chunking(
     assert decoder.retry == case.retry
 
 
+@budget
 @given(case=streams(), data=st.data())
 def test_decoder_reports_the_stated_comments(case: StreamCase, data: st.DataObject) -> None:
     decoder = SSEDecoder()
@@ -52,6 +57,7 @@ def test_decoder_reports_the_stated_comments(case: StreamCase, data: st.DataObje
     assert [i for i in items if isinstance(i, ServerSentEvent)] == list(case.events)
 
 
+@budget
 @given(case=streams(invalid_utf8=True), data=st.data())
 def test_a_cut_stream_yields_the_events_dispatched_before_the_cut(
     case: StreamCase, data: st.DataObject
@@ -63,6 +69,7 @@ def test_a_cut_stream_yields_the_events_dispatched_before_the_cut(
     assert list(case.dispatch_offsets) == sorted(case.dispatch_offsets)
 
 
+@budget
 @given(case=streams(), data=st.data())
 def test_lenient_decoder_adds_the_stated_tail_event(case: StreamCase, data: st.DataObject) -> None:
     chunks = data.draw(chunkings(case.body))
@@ -71,6 +78,7 @@ def test_lenient_decoder_adds_the_stated_tail_event(case: StreamCase, data: st.D
     assert decoded == [*case.events, *tail]
 
 
+@budget
 @given(
     sent=st.lists(events(), max_size=8),
     line_ending=st.sampled_from(["\n", "\r\n", "\r"]),
@@ -154,6 +162,7 @@ def test_streams_rejects_bad_options(kwargs: dict[str, object]) -> None:
         streams(**kwargs)  # type: ignore[arg-type]
 
 
+@budget
 @given(text=field_text(exclude="\r\n"))
 def test_field_text_excludes_and_encodes(text: str) -> None:
     assert "\r" not in text and "\n" not in text
@@ -165,6 +174,7 @@ def test_field_text_excludes_and_encodes(text: str) -> None:
 TRICKY = BOM + "data: caf\u00e9 \U0001f600\r\n\r\n".encode()
 
 
+@budget
 @given(chunks=chunkings(TRICKY))
 def test_chunkings_concatenate_to_the_data(chunks: list[bytes]) -> None:
     assert b"".join(chunks) == TRICKY

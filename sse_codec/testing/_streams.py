@@ -162,6 +162,9 @@ def _retry_of(value: str) -> int | None:
     return None
 
 
+_invalid = st.sampled_from(INVALID_UTF8)
+
+
 @st.composite
 def _value(draw: st.DrawFn, invalid_utf8: bool) -> tuple[bytes, str]:
     """Draw a field value: its bytes and the text a parser reads from them."""
@@ -171,7 +174,7 @@ def _value(draw: st.DrawFn, invalid_utf8: bool) -> tuple[bytes, str]:
     # Invalid bytes between two whole characters: the spec's UTF-8 decode turns
     # them into U+FFFD without touching their neighbours.
     cut = draw(st.integers(0, len(text)))
-    bad = draw(st.sampled_from(INVALID_UTF8))
+    bad = draw(_invalid)
     head, tail = text[:cut], text[cut:]
     return (
         head.encode("utf-8") + bad + tail.encode("utf-8"),
@@ -179,21 +182,32 @@ def _value(draw: st.DrawFn, invalid_utf8: bool) -> tuple[bytes, str]:
     )
 
 
+_plain_values = _value(False)
+_dirty_values = _value(True)
+_KINDS = {
+    (comments, unknown): st.sampled_from(
+        ["data", "data", "data", "event", "id", "retry"]
+        + (["comment"] if comments else [])
+        + (["other"] if unknown else [])
+    )
+    for comments in (False, True)
+    for unknown in (False, True)
+}
+_nul_id = st.integers(0, 4).map(lambda n: n == 0)
+
+
 @st.composite
 def _line(draw: st.DrawFn, *, comments: bool, unknown_fields: bool, invalid_utf8: bool) -> _Line:
     """Draw one non-blank line together with its meaning."""
-    kinds = ["data", "data", "data", "event", "id", "retry"]
-    if comments:
-        kinds.append("comment")
-    if unknown_fields:
-        kinds.append("other")
-    kind = draw(st.sampled_from(kinds))
+    # Strategies are built once at import: building them per line costs more
+    # than drawing from them.
+    kind = draw(_KINDS[comments, unknown_fields])
     space = draw(st.booleans())
     if kind == "retry":
         text = draw(_retry_values)
         return _Line(_field_line(b"retry", text.encode("utf-8"), space), kind, _retry_of(text))
-    raw, text = draw(_value(invalid_utf8))
-    if kind == "id" and draw(st.integers(0, 4)) == 0:
+    raw, text = draw(_dirty_values if invalid_utf8 else _plain_values)
+    if kind == "id" and draw(_nul_id):
         raw, text = raw + b"\x00", text + "\x00"  # parsers ignore such an id
     if kind == "comment":
         return _Line(_field_line(b"", raw, space), kind, text)
