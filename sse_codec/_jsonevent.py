@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from ._encoder import encode
-from ._errors import PayloadError, SSEEncodeError
+from ._errors import PayloadError, SSEEncodeError, StreamError
 from ._event import ServerSentEvent
 
 __all__ = [
@@ -31,10 +31,12 @@ __all__ = [
     "encode_typed",
     "load_object",
     "merge_counts",
+    "parse_or_stream_error",
     "shape_error_to_payload",
     "with_extra",
 ]
 
+_T = TypeVar("_T")
 JsonLoads = Callable[[str], Any]
 JsonDumps = Callable[[Any], str]
 
@@ -208,6 +210,33 @@ def load_object(sse: ServerSentEvent, json_loads: JsonLoads, protocol: str) -> d
             event=sse,
         )
     return obj
+
+
+def parse_or_stream_error(
+    parse: Callable[[ServerSentEvent], _T],
+    sse: ServerSentEvent,
+    json_loads: JsonLoads,
+    protocol: str,
+) -> _T:
+    """``parse(sse)``, except that an ``event: error`` that does not parse is still an error.
+
+    A server in trouble may send ``event: error`` with plain text or an odd JSON
+    shape; that is a :class:`~sse_codec.StreamError` (``payload`` the parsed JSON,
+    or the raw text), never a :class:`~sse_codec.PayloadError`.
+    """
+    try:
+        return parse(sse)
+    except PayloadError as exc:
+        if sse.event != "error":
+            raise
+        try:
+            payload: Any = json_loads(sse.data)
+        except Exception:
+            payload = sse.data
+        shown = sse.data if len(sse.data) <= 300 else sse.data[:300] + "..."
+        raise StreamError(
+            f"{protocol} stream sent an error event: {shown}", payload=payload, event=sse
+        ) from exc
 
 
 def shape_error_to_payload(

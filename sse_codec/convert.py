@@ -56,8 +56,8 @@ from .anthropic import (
     ThinkingBlock,
     ThinkingDelta,
     ToolUseBlock,
-    parse_event,
 )
+from .anthropic._reader import read_event
 from .openai import (
     DONE,
     ChatCompletionChunk,
@@ -291,16 +291,22 @@ class _Wire:
         self.ended = False
 
     def feed(self, sse: ServerSentEvent) -> list[bytes]:
-        event = parse_event(sse, json_loads=self.json_loads)
+        try:
+            event = read_event(sse, self.json_loads)
+        except StreamError as exc:  # an `event: error` whose data is not an error event
+            # {"error": null} would read as no error at all; send the text instead.
+            return self._error(sse.data if exc.payload is None else exc.payload)
         if isinstance(event, ErrorEvent):
-            self.ended = True
-            body = dumps_compact({"error": dict(event.error)}, None, check=False)
-            return [encode(body)]
+            return self._error(dict(event.error))
         out = [encode_chunk(chunk) for chunk in self.converter.convert(event)]
         if self.converter.done:
             self.ended = True
             out.append(DONE)
         return out
+
+    def _error(self, payload: object) -> list[bytes]:
+        self.ended = True
+        return [encode(dumps_compact({"error": payload}, None, check=False))]
 
 
 def anthropic_to_chat_sse(

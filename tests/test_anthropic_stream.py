@@ -571,3 +571,25 @@ def test_a_hand_built_extra_key_never_overrides_a_field() -> None:
         "delta": {"type": "text_delta", "text": "x"},
     }
     assert an.UnknownEvent("u", {"type": "v", "a": 1}).to_dict() == {"type": "u", "a": 1}
+
+
+@pytest.mark.parametrize(
+    ("data", "payload"),
+    [("Overloaded", "Overloaded"), ('{"message": "x"}', {"message": "x"}), ("null", None)],
+)
+def test_an_error_event_that_does_not_parse_is_still_a_stream_error(
+    data: str, payload: object
+) -> None:
+    bad = ServerSentEvent(event="error", data=data)
+    with pytest.raises(StreamError) as info:
+        list(an.iter_stream_events([sse(START), bad]))
+    assert info.value.payload == payload
+    assert info.value.event == bad
+    with pytest.raises(StreamError) as info2:
+        an.collect_message([sse(START), bad])
+    assert info2.value.payload == payload
+    assert info2.value.event == bad
+    assert isinstance(info2.value.received, an.Message)
+    # Only an event named "error" gets this treatment.
+    with pytest.raises(PayloadError):
+        an.parse_event(ServerSentEvent(event="content_block_delta", data=data))

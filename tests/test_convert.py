@@ -345,3 +345,15 @@ def test_random_streams_convert_to_the_same_answer(seed: int) -> None:
     events = _wire(_random_stream(random.Random(seed)))
     chat = _read_chat(b"".join(anthropic_to_chat_sse(events)), chunk_size=5)
     _same_answer(chat, an.collect_message(events))
+
+
+@pytest.mark.parametrize(
+    ("data", "payload"), [("Overloaded", "Overloaded"), ("null", "null"), ('{"a": 1}', {"a": 1})]
+)
+def test_an_unparsable_error_event_is_still_an_in_band_error(data: str, payload: object) -> None:
+    events = [sse(START), *map(sse, TEXT), ServerSentEvent(event="error", data=data)]
+    wire = b"".join(anthropic_to_chat_sse(events))
+    assert DONE not in wire
+    with pytest.raises(StreamError) as info:
+        _read_chat(wire)
+    assert info.value.payload == payload

@@ -425,3 +425,18 @@ def test_a_hand_built_extra_key_never_overrides_a_field() -> None:
         "delta": "x",
         "k": 1,
     }
+
+
+@pytest.mark.parametrize(("data", "payload"), [("boom", "boom"), ('{"code": 1}', {"code": 1})])
+def test_an_error_event_that_does_not_parse_is_still_a_stream_error(
+    data: str, payload: object
+) -> None:
+    bad = ServerSentEvent(event="error", data=data)
+    with pytest.raises(StreamError) as info:
+        list(rs.iter_response_events([sse(CREATED), bad]))
+    assert info.value.payload == payload
+    with pytest.raises(StreamError) as info2:
+        rs.collect_response([sse(CREATED), bad])
+    assert info2.value.payload == payload
+    assert info2.value.event == bad
+    assert isinstance(info2.value.received, rs.ResponseResult)

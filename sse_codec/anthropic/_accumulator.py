@@ -35,8 +35,8 @@ from ._events import (
     MessageStop,
     Ping,
     UnknownEvent,
-    parse_event,
 )
+from ._reader import read_event
 
 __all__ = ["MessageAccumulator", "ToolInputError", "acollect_message", "collect_message"]
 
@@ -373,7 +373,8 @@ async def acollect_message(
 
 def _add(acc: MessageAccumulator, sse: ServerSentEvent, json_loads: JsonLoads) -> None:
     try:
-        acc.add(parse_event(sse, json_loads=json_loads))
+        acc.add(read_event(sse, json_loads))
     except StreamError as exc:
         exc.event = sse
+        exc.received = acc.snapshot()
         raise

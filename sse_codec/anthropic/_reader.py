@@ -7,10 +7,18 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 
 from .._errors import IncompleteStreamError, StreamError
 from .._event import ServerSentEvent
-from .._jsonevent import JsonLoads
+from .._jsonevent import JsonLoads, parse_or_stream_error
 from ._events import AnthropicEvent, ErrorEvent, MessageStop, parse_event
 
-__all__ = ["aiter_stream_events", "iter_stream_events"]
+__all__ = ["aiter_stream_events", "iter_stream_events", "read_event"]
+
+
+def read_event(sse: ServerSentEvent, json_loads: JsonLoads) -> AnthropicEvent:
+    """:func:`parse_event`, but an ``event: error`` whose data does not parse raises
+    :class:`~sse_codec.StreamError` instead of :class:`~sse_codec.PayloadError`."""
+    return parse_or_stream_error(
+        lambda e: parse_event(e, json_loads=json_loads), sse, json_loads, "Anthropic"
+    )
 
 
 class _Reader:
@@ -23,7 +31,7 @@ class _Reader:
         self.stopped = False
 
     def read(self, sse: ServerSentEvent) -> AnthropicEvent:
-        event = parse_event(sse, json_loads=self.json_loads)
+        event = read_event(sse, self.json_loads)
         if isinstance(event, ErrorEvent):
             kind = event.error_type or "error"
             raise StreamError(
@@ -56,7 +64,9 @@ def iter_stream_events(
 
     ``ping`` and unknown events are yielded too.  Raises
     :class:`~sse_codec.StreamError` for an ``error`` event (``payload`` is its
-    ``error`` object, ``event`` the server-sent event);
+    ``error`` object, ``event`` the server-sent event; an ``event: error`` whose
+    data is not a well-formed error event raises it too, with the parsed JSON or
+    the raw text as ``payload``);
     :class:`~sse_codec.IncompleteStreamError` when the events run out before
     ``message_stop`` (unless ``require_stop=False``);
     :class:`~sse_codec.PayloadError` for data that is not a well-formed event.

@@ -34,9 +34,8 @@ from ._events import (
     ResponseInProgress,
     ResponseQueued,
     UnknownEvent,
-    parse_event,
 )
-from ._reader import stream_error
+from ._reader import read_event, stream_error
 
 __all__ = [
     "FunctionCall",
@@ -387,7 +386,8 @@ async def acollect_response(
 
 def _add(acc: ResponseAccumulator, sse: ServerSentEvent, json_loads: JsonLoads) -> None:
     try:
-        acc.add(parse_event(sse, json_loads=json_loads))
+        acc.add(read_event(sse, json_loads))
     except StreamError as exc:
         exc.event = sse
+        exc.received = acc.snapshot()
         raise

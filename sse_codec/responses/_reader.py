@@ -7,7 +7,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 
 from .._errors import IncompleteStreamError, StreamError
 from .._event import ServerSentEvent
-from .._jsonevent import JsonLoads
+from .._jsonevent import JsonLoads, parse_or_stream_error
 from ._events import (
     ErrorEvent,
     ResponseCompleted,
@@ -17,7 +17,7 @@ from ._events import (
     parse_event,
 )
 
-__all__ = ["aiter_response_events", "iter_response_events", "stream_error"]
+__all__ = ["aiter_response_events", "iter_response_events", "read_event", "stream_error"]
 
 _TERMINAL = (ResponseCompleted, ResponseIncomplete, ResponseFailed)
 
@@ -40,6 +40,14 @@ def stream_error(event: ErrorEvent | ResponseFailed, sse: ServerSentEvent | None
     return StreamError(f"OpenAI Responses stream error, {detail}", payload=payload, event=sse)
 
 
+def read_event(sse: ServerSentEvent, json_loads: JsonLoads) -> ResponseEvent:
+    """:func:`parse_event`, but an ``event: error`` whose data does not parse raises
+    :class:`~sse_codec.StreamError` instead of :class:`~sse_codec.PayloadError`."""
+    return parse_or_stream_error(
+        lambda e: parse_event(e, json_loads=json_loads), sse, json_loads, "OpenAI Responses"
+    )
+
+
 class _Reader:
     __slots__ = ("ended", "json_loads")
 
@@ -48,7 +56,7 @@ class _Reader:
         self.ended = False
 
     def read(self, sse: ServerSentEvent) -> ResponseEvent:
-        event = parse_event(sse, json_loads=self.json_loads)
+        event = read_event(sse, self.json_loads)
         if isinstance(event, ErrorEvent | ResponseFailed):
             raise stream_error(event, sse)
         if isinstance(event, _TERMINAL):
@@ -73,7 +81,9 @@ def iter_response_events(
 
     Use it over :func:`sse_codec.iter_events`.  Unknown events are yielded too.
     Raises :class:`~sse_codec.StreamError` for an ``error`` event or a
-    ``response.failed`` event (see :func:`stream_error` for the ``payload``);
+    ``response.failed`` event (see :func:`stream_error` for the ``payload``; an
+    ``event: error`` whose data does not parse raises it too, with the parsed JSON
+    or the raw text as ``payload``);
     :class:`~sse_codec.IncompleteStreamError` when the events run out before
     ``response.completed`` / ``response.incomplete`` (unless ``require_end=False``);
     :class:`~sse_codec.PayloadError` for data that is not a well-formed event.
