@@ -119,6 +119,22 @@ def test_fresh_non_editable_install_runs_the_quick_start(wheel: Path, tmp_path: 
         assert done.returncode == 0, done.stderr
         assert done.stderr == b""
         assert done.stdout.decode().splitlines()[-1].startswith("== 15 events; 4 comments")
+    # Everything the command line does works with the standard library alone.
+    no_hypothesis = subprocess.run(
+        [str(python), "-c", "import hypothesis"], capture_output=True, env=clean_env(), timeout=60
+    )
+    assert no_hypothesis.returncode != 0
+    for args in (["inspect", "--openai"], ["serve", "--fault", "list"]):
+        done = subprocess.run(
+            [str(python), "-m", "sse_codec", *args],
+            capture_output=True,
+            cwd=elsewhere,
+            env=clean_env(),
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout
 
 
 def test_subprocess_inspect_reads_stdin(tmp_path: Path) -> None:
