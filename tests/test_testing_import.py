@@ -49,7 +49,7 @@ def test_the_core_package_never_imports_testing_or_hypothesis() -> None:
     result = _run(
         """
         import sys
-        import sse_codec, sse_codec.openai, sse_codec.anthropic
+        import sse_codec, sse_codec.openai, sse_codec.anthropic, sse_codec._cli
         banned = ("hypothesis", "sse_codec.testing")
         loaded = [m for m in sys.modules if m.split(".")[0] == "hypothesis" or m.startswith(banned)]
         print(loaded)
