@@ -46,25 +46,36 @@ class Plan:
     seed: int = 0
     drop: bool = False
 
-    def chunks(self, request_number: int) -> tuple[list[bytes], bool]:
-        """Return the chunks of response ``request_number`` and whether to drop the
-        connection after them (instead of ending the HTTP body cleanly).
+    def chunks(self, request_number: int) -> tuple[Iterator[bytes], bool]:
+        """Return the chunks of response ``request_number`` (never an empty one, which
+        would end the HTTP body) and whether to drop the connection after them
+        instead of ending the body cleanly.  Fixed-size chunks are cut lazily, so
+        ``chunk=1`` on a big body costs no memory.
 
         Raises :class:`ValueError` when the fault does not apply to the body.
         """
         rng = random.Random(self.seed + request_number)
-        abort = self.drop
+        chunk = self.chunk
+        body = self.body
+        pieces: list[bytes] = [body]
         if self.fault is not None:
-            pieces = self.fault(self.body, seed=rng)
-            body = b"".join(pieces)
-        else:
-            pieces, body = [self.body], self.body
-        if self.chunk == "random":
+            if self.fault.name == "slow_drip":
+                # One byte per chunk: the same as chunk=1, without a list of bytes objects.
+                chunk = 1 if chunk is None else chunk
+            else:
+                pieces = self.fault(body, seed=rng)
+                body = b"".join(pieces)
+        if chunk == "random":
             pieces = rechunk(body, seed=rng)
-        elif isinstance(self.chunk, int):
-            pieces = rechunk(body, size=self.chunk)
-        # An empty HTTP chunk would end the body: never send one.
-        return [piece for piece in pieces if piece], abort
+        elif isinstance(chunk, int):
+            return _fixed(body, chunk), self.drop
+        return (piece for piece in pieces if piece), self.drop
+
+
+def _fixed(body: bytes, size: int) -> Iterator[bytes]:
+    view = memoryview(body)
+    for start in range(0, len(body), size):
+        yield bytes(view[start : start + size])
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -97,9 +108,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Access-Control-Allow-Origin", "*")
         self.end_headers()
         self.close_connection = True
-        sent = 0
+        sent = count = 0
         try:
             for index, chunk in enumerate(chunks):
+                count += 1
                 if index and plan.delay and self.server.stopping.wait(plan.delay):
                     return
                 self.wfile.write(b"%x\r\n%b\r\n" % (len(chunk), chunk))
@@ -117,7 +129,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.path,
             number,
             human_bytes(sent),
-            len(chunks),
+            count,
             ending,
         )
 
