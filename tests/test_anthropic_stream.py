@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
@@ -593,3 +594,63 @@ def test_an_error_event_that_does_not_parse_is_still_a_stream_error(
     # Only an event named "error" gets this treatment.
     with pytest.raises(PayloadError):
         an.parse_event(ServerSentEvent(event="content_block_delta", data=data))
+
+
+_TYPES = [
+    "message_start",
+    "content_block_start",
+    "content_block_delta",
+    "content_block_stop",
+    "message_delta",
+    "message_stop",
+    "ping",
+    "error",
+    "other",
+]
+_NESTED = st.fixed_dictionaries(
+    {},
+    optional={
+        "type": st.sampled_from(
+            ["text", "tool_use", "thinking", "text_delta", "input_json_delta", "message", "x"]
+        ),
+        "text": json_values,
+        "id": json_values,
+        "name": json_values,
+        "input": json_values,
+        "partial_json": json_values,
+        "thinking": json_values,
+        "signature": json_values,
+        "model": json_values,
+        "role": json_values,
+        "content": json_values,
+        "stop_reason": json_values,
+        "usage": json_values,
+    },
+)
+fuzz_objects = st.fixed_dictionaries(
+    {"type": st.sampled_from(_TYPES)},
+    optional={
+        "index": st.integers(0, 3) | json_values,
+        "message": _NESTED | json_values,
+        "content_block": _NESTED | json_values,
+        "delta": _NESTED | json_values,
+        "usage": st.dictionaries(st.sampled_from(["input_tokens", "output_tokens"]), json_values)
+        | json_values,
+        "error": json_values,
+    },
+)
+
+
+@given(st.lists(fuzz_objects, max_size=8))
+def test_odd_events_parse_exactly_or_raise_only_our_errors(objs: list[dict[str, Any]]) -> None:
+    acc = an.MessageAccumulator()
+    for obj in [START, *objs]:
+        try:
+            event = an.event_from_dict(obj)
+        except PayloadError:
+            continue
+        assert event.to_dict() == obj
+        with contextlib.suppress(SSEError):
+            acc.add(event)
+    with contextlib.suppress(SSEError):
+        acc.result(require_stop=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -440,3 +441,58 @@ def test_an_error_event_that_does_not_parse_is_still_a_stream_error(
     assert info2.value.payload == payload
     assert info2.value.event == bad
     assert isinstance(info2.value.received, rs.ResponseResult)
+
+
+_RS_TYPES = [
+    "response.created",
+    "response.completed",
+    "response.failed",
+    "response.output_item.added",
+    "response.output_item.done",
+    "response.output_text.delta",
+    "response.output_text.done",
+    "response.function_call_arguments.delta",
+    "response.function_call_arguments.done",
+    "response.reasoning_summary_text.delta",
+    "error",
+    "other",
+]
+fuzz_objects = st.fixed_dictionaries(
+    {"type": st.sampled_from(_RS_TYPES)},
+    optional={
+        "item_id": st.sampled_from(["a", "b"]) | json_values,
+        "output_index": st.integers(0, 2) | json_values,
+        "content_index": st.integers(0, 2) | json_values,
+        "summary_index": st.integers(0, 2) | json_values,
+        "delta": texts | json_values,
+        "text": texts | json_values,
+        "arguments": texts | json_values,
+        "item": st.fixed_dictionaries(
+            {},
+            optional={
+                "type": st.sampled_from(["message", "function_call", "reasoning"]),
+                "id": st.sampled_from(["a", "b"]) | json_values,
+                "content": json_values,
+                "summary": json_values,
+                "arguments": json_values,
+            },
+        )
+        | json_values,
+        "response": objects | json_values,
+        "sequence_number": json_values,
+    },
+)
+
+
+@given(st.lists(fuzz_objects, max_size=8))
+def test_odd_events_parse_exactly_or_raise_only_our_errors(objs: list[dict[str, Any]]) -> None:
+    acc = rs.ResponseAccumulator()
+    for obj in objs:
+        try:
+            event = rs.event_from_dict(obj)
+        except PayloadError:
+            continue
+        assert event.to_dict() == obj
+        with contextlib.suppress(sse_codec.SSEError):
+            acc.add(event)
+    acc.result(require_end=False)
