@@ -490,3 +490,14 @@ def test_bench_without_checkout_says_so(
     assert status == 1
     assert "bench needs a source checkout" in err
     assert err.count("\n") == 1
+
+
+def test_openai_on_a_stream_that_is_not_a_chat_stream(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = FIXTURES / "anthropic-messages-text.sse"
+    status, out, err = run(["inspect", "--openai", str(path)], capsys, monkeypatch)
+    assert status == 1
+    assert "no choices arrived" in out
+    assert "is this an OpenAI-style chat stream?" in err
+    assert err.count("\n") == 1

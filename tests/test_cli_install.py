@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from sse_codec import SSEDecoder
+from sse_codec import SSEDecoder, encode, iter_events
 from sse_codec._cli._serve import Plan, serving
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -408,3 +408,32 @@ def test_progress_only_on_a_terminal(tmp_path: Path) -> None:
     assert b"big.sse: " in shown
     assert b" events" in shown
     assert shown.endswith(b"\r")
+
+
+def test_serve_a_generated_stream_from_stdin(tmp_path: Path) -> None:
+    body = b"".join(encode(f"event {n}\nline two", id=str(n)) for n in range(50))
+    env = clean_env()
+    env["PYTHONPATH"] = str(ROOT)
+    command = [sys.executable, "-m", "sse_codec", "serve", "-", "--port", "0"]
+    command += ["--chunk", "3", "--delay", "1", "--max-requests", "1", "--quiet"]
+    with subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=tmp_path,
+    ) as process:
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(body)
+        process.stdin.close()
+        url = process.stdout.readline().decode().strip()
+        request = urllib.request.Request(url, headers={"Accept": "text/event-stream"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            events = list(iter_events(iter(lambda: response.read1(65536), b"")))
+        assert process.stderr is not None
+        status = process.wait(30)
+        err = process.stderr.read()
+    assert status == 0, err
+    assert err.startswith(b"serving <stdin> (")
+    assert [(e.data, e.id) for e in events] == [(f"event {n}\nline two", str(n)) for n in range(50)]

@@ -92,18 +92,29 @@ def _summary(completion: ChatCompletion, done: bool, chunks: int, extra_events: 
         lines.append(f"{prefix}finish reason: {choice.finish_reason or 'none'}")
     if not completion.choices:
         lines.append("no choices arrived")
-    usage = completion.usage
-    if usage is not None:
-        lines.append(
-            f"usage: {usage.prompt_tokens} prompt + {usage.completion_tokens} completion "
-            f"= {usage.total_tokens} tokens"
-        )
-    else:
-        lines.append("usage: not sent")
+    lines.append(f"usage: {_usage(completion)}")
     lines.append(f"[DONE]: {'received' if done else 'NOT received'}")
     if extra_events:
         lines.append(f"{extra_events} event(s) after [DONE] were not read as chunks")
     return "\n".join(lines)
+
+
+def _usage(completion: ChatCompletion) -> str:
+    usage = completion.usage
+    if usage is None:
+        return "not sent"
+    parts = [
+        f"{count} {label}"
+        for count, label in (
+            (usage.prompt_tokens, "prompt"),
+            (usage.completion_tokens, "completion"),
+        )
+        if count is not None
+    ]
+    text = " + ".join(parts)
+    if usage.total_tokens is not None:
+        text = f"{text} = {usage.total_tokens} tokens" if text else f"{usage.total_tokens} tokens"
+    return text or "sent, without token counts"
 
 
 def _events(items: Iterator[object]) -> Iterator[ServerSentEvent]:
@@ -154,6 +165,8 @@ def run_openai(source: Source, decoder: SSEDecoder, out: TextIO, *, as_json: boo
         failure = (
             f"{source.name}: the stream ended without data: [DONE], so the answer may be truncated"
         )
+        if not accumulator.result().choices:
+            failure += " (and no chunk had choices: is this an OpenAI-style chat stream?)"
     except PayloadError as err:
         failure = f"{source.name}: an event is not a chat completion chunk: {err}"
     extra = sum(1 for _ in events) if done else 0
