@@ -136,7 +136,8 @@ def run_inspect(args: argparse.Namespace, out: TextIO) -> int:
                         "bytes": stats.bytes,
                         "last_event_id": stats.last_event_id,
                         "retry": stats.retry,
-                    }
+                    },
+                    ensure_ascii=False,
                 )
                 + "\n"
             )
