@@ -501,3 +501,28 @@ def test_openai_on_a_stream_that_is_not_a_chat_stream(
     assert "no choices arrived" in out
     assert "is this an OpenAI-style chat stream?" in err
     assert err.count("\n") == 1
+
+
+def test_bench_runs_a_selected_cell(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = ["bench", "--quick", "--workloads", "openai_chat", "--chunkings", "whole"]
+    status, out, err = run([*argv, "--parts", "cells"], capsys, monkeypatch)
+    assert (status, err) == (0, "")  # stderr is not a terminal: no progress
+    lines = out.splitlines()
+    assert lines[1] == (
+        "Command: python -m sse_codec bench --quick --workloads openai_chat "
+        "--chunkings whole --parts cells"
+    )
+    assert "### openai_chat" in lines
+    (row,) = [line for line in lines if line.startswith("| whole |")]
+    assert float(row.split("|")[4].replace(",", "")) > 0  # sse-codec MB/s
+
+
+def test_bench_unknown_selection_is_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status, _, err = run(["bench", "--quick", "--workloads", "nope"], capsys, monkeypatch)
+    assert status == 1
+    assert err.startswith("sse-codec: error: bench: unknown workload")
+    assert err.count("\n") == 1

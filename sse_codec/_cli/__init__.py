@@ -215,6 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the throughput benchmark of benchmarks/ and print its table.",
     )
     bench.add_argument("--quick", action="store_true", help="a short run with fewer repeats")
+    for name, what in (
+        ("--workloads", "workloads"),
+        ("--chunkings", "chunkings"),
+        ("--parts", "sections (cells, scaling, memory, encoder)"),
+    ):
+        bench.add_argument(name, metavar="A,B,...", help=f"only these {what}, comma-separated")
     bench.set_defaults(func=_cmd_bench)
     return parser
 

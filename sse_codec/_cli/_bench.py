@@ -54,11 +54,20 @@ def run_bench(args: argparse.Namespace) -> int:
     bench = _load(root)
     progress = Progress(sys.stderr.isatty())
     started = time.time()
+    selection: dict[str, list[str]] = {
+        name: value.split(",")
+        for name in ("workloads", "chunkings", "parts")
+        if (value := getattr(args, name, None))
+    }
     try:
-        report = bench.run(args.quick, log=lambda msg: progress.show(msg, force=True))
+        report = bench.run(args.quick, log=lambda msg: progress.show(msg, force=True), **selection)
+    except ValueError as err:
+        raise CLIError(f"bench: {err}") from None
     finally:
         progress.clear()
+    command = "python -m sse_codec bench" + " --quick" * args.quick
+    command += "".join(f" --{name} {','.join(value)}" for name, value in selection.items())
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}; {bench.machine()}")
-    print(f"Command: python -m sse_codec bench{' --quick' if args.quick else ''}\n")
+    print(f"Command: {command}\n")
     print(report.markdown())
     return 0
