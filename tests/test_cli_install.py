@@ -437,3 +437,20 @@ def test_serve_a_generated_stream_from_stdin(tmp_path: Path) -> None:
     assert status == 0, err
     assert err.startswith(b"serving <stdin> (")
     assert [(e.data, e.id) for e in events] == [(f"event {n}\nline two", str(n)) for n in range(50)]
+
+
+def test_non_utf8_output_encoding_shows_escapes_instead_of_failing(tmp_path: Path) -> None:
+    env = clean_env()
+    env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONIOENCODING"] = "ascii"
+    done = subprocess.run(
+        [sys.executable, "-m", "sse_codec", "inspect", "-"],
+        input="data: h\u00e9llo \U0001f389\n\n".encode(),
+        capture_output=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1] == b"  | h\\xe9llo \\U0001f389"
