@@ -454,3 +454,22 @@ def test_non_utf8_output_encoding_shows_escapes_instead_of_failing(tmp_path: Pat
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[1] == b"  | h\\xe9llo \\U0001f389"
+
+
+def test_inspect_url_timeout_is_one_line(tmp_path: Path) -> None:
+    server = _GatedServer((b"data: first\n\n", b"data: second\n\n"))
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.daemon = True
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        # The server holds the rest back until released: the client gives up first.
+        done = cli("inspect", "--json", "--timeout", "0.3", url, cwd=tmp_path)
+    finally:
+        server.release.set()
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 1
+    assert done.stdout.startswith(b'{"kind": "event", "event": "message", "data": "first"')
+    assert done.stderr.decode().startswith(f"sse-codec: error: {url}: timed out waiting for data")
+    assert done.stderr.count(b"\n") == 1
