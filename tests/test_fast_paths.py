@@ -170,3 +170,25 @@ def test_big_line_completed_in_place_is_exact() -> None:
     chunks.append(b"\r\n\r\n")
     events = list(iter_events(chunks))
     assert events == [ServerSentEvent(data=payload.decode())]
+
+
+def test_limits_changed_after_construction_still_apply_to_shortcuts() -> None:
+    decoder = SSEDecoder()
+    decoder.max_line_size = 10
+    assert decoder.max_line_size == 10
+    try:
+        decoder.feed(b"data: " + b"x" * 20 + b"\n\n")
+    except SSELimitError as exc:
+        assert exc.limit_name == "max_line_size"
+    else:  # pragma: no cover
+        raise AssertionError("the one-block shortcut ignored a lowered max_line_size")
+    decoder = SSEDecoder()
+    decoder.feed(b"data: a\n\n")
+    decoder.max_event_size = 4
+    assert decoder.max_event_size == 4
+    try:
+        list(iter_events([b"data: 123456\n\n"], decoder=decoder))
+    except SSELimitError as exc:
+        assert exc.limit_name == "max_event_size"
+    else:  # pragma: no cover
+        raise AssertionError("the iter_events shortcut ignored a lowered max_event_size")
