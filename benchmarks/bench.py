@@ -306,7 +306,13 @@ def _idle_memory(report: Report) -> None:
     count = 2000
     parked = b"event: update\nid: 42\ndata: first line\ndata: second li"
     held_parked = len(b"update") + len(b"42") + len(b"first line") + len(b"data: second li")
-    for label, feed, held in (("fresh", b"", 0), ("parked mid-event", parked, held_parked)):
+    line = b'data: {"id":"chatcmpl-AbC123xYz","object":"chat.completion.chunk","cre'
+    states = (
+        ("fresh", b"", 0),
+        ("parked mid-line (a token event cut by the network)", line, len(line)),
+        ("parked mid-event (event, id, one data line, half a line)", parked, held_parked),
+    )
+    for label, feed, held in states:
         gc.collect()
         tracemalloc.start()
         try:
@@ -331,40 +337,49 @@ _SINGLE = (
 _MULTI = "\n".join(f"line {i}: the quick brown fox jumps over the lazy dog" for i in range(5))
 
 
+def _time_call(fn: Callable[..., bytes], args: tuple[str, ...], loops: int) -> float:
+    # A direct call with positional arguments, as a user writes it (no *args).
+    gc.disable()
+    try:
+        if len(args) == 1:
+            (a,) = args
+            start = time.perf_counter()
+            for _ in itertools.repeat(None, loops):
+                fn(a)
+        else:
+            a, b, c = args
+            start = time.perf_counter()
+            for _ in itertools.repeat(None, loops):
+                fn(a, b, c)
+        return (time.perf_counter() - start) / loops
+    finally:
+        gc.enable()
+
+
 def _encoders(report: Report, cfg: _Config, log: Callable[[str], None]) -> None:
     found, notes = encoders()
     report.notes += notes
     dec_single = list(iter_events([found[0].single(_SINGLE)]))
-    cases: dict[str, dict[str, Callable[[], object]]] = {
-        "single-line JSON": {},
-        "multi-line + event + id": {},
-    }
+    single: dict[str, tuple[Callable[..., bytes], tuple[str, ...]]] = {}
+    multi: dict[str, tuple[Callable[..., bytes], tuple[str, ...]]] = {}
     for e in found:
         # Check before timing: our decoder must read each output back as the same event.
         if list(iter_events([e.single(_SINGLE)])) != dec_single:
             report.notes.append(f"{e.name}: single-line output differs")
-        cases["single-line JSON"][e.name] = (lambda f: lambda: f(_SINGLE))(e.single)
+        single[e.name] = (e.single, (_SINGLE,))
         if e.multi is not None:
             got = [(x.event, x.data, x.id) for x in iter_events([e.multi(_MULTI, "update", "42")])]
             if got != [("update", _MULTI, "42")]:
                 report.notes.append(f"{e.name}: multi-line output differs")
-            cases["multi-line + event + id"][e.name] = (
-                lambda f: lambda: f(_MULTI, "update", "42")
-            )(e.multi)
+            multi[e.name] = (e.multi, (_MULTI, "update", "42"))
     loops = cfg.encoder_loops
-    for case, fns in cases.items():
+    for case, fns in (("single-line JSON", single), ("multi-line + event + id", multi)):
         samples: dict[str, list[float]] = {n: [] for n in fns}
         names = list(fns)
-        for r in range(max(cfg.repeats, 3)):
+        for r in range(max(cfg.repeats, 5)):
             shift = r % len(names)
             for n in names[shift:] + names[:shift]:
-                f = fns[n]
-                gc.disable()
-                start = time.perf_counter()
-                for _ in itertools.repeat(None, loops):
-                    f()
-                samples[n].append((time.perf_counter() - start) / loops)
-                gc.enable()
+                samples[n].append(_time_call(*fns[n], loops))
         report.encoder[case] = {n: statistics.median(v) for n, v in samples.items()}
     log("  encoders: done")
 

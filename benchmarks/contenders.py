@@ -147,9 +147,6 @@ def encoders() -> tuple[list[EncoderContender], list[str]]:
     """Return the encoders: sse-codec, sse-starlette (if installed), an f-string baseline."""
     from sse_codec import encode
 
-    def ours_single(data: str) -> bytes:
-        return encode(data)
-
     def ours_multi(data: str, event: str, id: str) -> bytes:
         return encode(data, event=event, id=id)
 
@@ -162,7 +159,8 @@ def encoders() -> tuple[list[EncoderContender], list[str]]:
         return f"event: {event}\nid: {id}\n{lines}\n".encode()
 
     found = [
-        EncoderContender("sse-codec", ours_single, ours_multi),
+        # encode itself, as a user calls it; the others need a function around them.
+        EncoderContender("sse-codec", encode, ours_multi),
         EncoderContender("f-string", fstring_single, fstring_multi),
     ]
     notes = []
