@@ -561,6 +561,9 @@ class SSEDecoder:
                         partial = self._partial
                         limit = self._max_line
                         continue
+            # Drop this loop's reference first, so that _feed can free a long line
+            # as soon as it has taken its value (see _complete_long_line).
+            partial = None
             events = feed(chunk)
             if events:
                 yield from events  # type: ignore[misc]
