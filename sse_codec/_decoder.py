@@ -66,7 +66,7 @@ _CLOSED = 1
 _FAILED = 2
 
 
-def _strip_one_space(value: bytes) -> bytes:
+def _strip_one_space(value: bytes | bytearray) -> bytes | bytearray:
     return value[1:] if value[:1] == b" " else value
 
 
@@ -181,7 +181,7 @@ class SSEDecoder:
         self._skip_lf = False
         # The current block's data values; None (not an empty list) when there are
         # none, which keeps an idle decoder small.
-        self._data: list[bytes] | None = None
+        self._data: list[bytes | bytearray] | None = None
         self._data_size = 0
         self._event_type = ""
         self._id_buffer = ""
@@ -328,7 +328,9 @@ class SSEDecoder:
                     if self._max_line is not None and len(partial) > self._max_line:
                         self._line_too_long(len(partial), out)
                     return out
-                data = bytes(partial)
+                # Read the bytearray itself: no copy; the tail sliced off it below
+                # is a new bytearray, ready to be the next pending line.
+                data = partial
                 self._partial = None
             else:
                 data = self._complete_long_line(partial, data, out)
@@ -352,7 +354,8 @@ class SSEDecoder:
             if last == 13:
                 self._skip_lf = True
             elif last != 10:
-                self._partial = bytearray(lines.pop())
+                tail = lines.pop()
+                self._partial = tail if type(tail) is bytearray else bytearray(tail)
             self._process(lines, out, limit is not None and len(data) > limit)
         else:
             end = data.rfind(b"\n") + 1
@@ -361,13 +364,13 @@ class SSEDecoder:
             self._lf_lines(data, end, out)
         if limit is not None and self._partial is not None and len(self._partial) > limit:
             self._line_too_long(len(self._partial), out)
+        # (_ReferenceDecoder never reads _idle: its feed and iter_events skip the shortcuts.)
         self._idle = (
             self._partial is None
             and not self._skip_lf
             and not self._data
             and not self._event_type
             and self._block_retry is None
-            and not self._reference
         )
         return out
 
@@ -439,7 +442,9 @@ class SSEDecoder:
                 self._fail()
                 raise SSELimitError("max_event_size", max_event, size, events=out)
 
-    def _lf_lines(self, data: bytes, end: int, out: list[ServerSentEvent | Comment]) -> None:
+    def _lf_lines(
+        self, data: bytes | bytearray, end: int, out: list[ServerSentEvent | Comment]
+    ) -> None:
         """Interpret the whole lines ``data[:end]`` of a chunk without CR."""
         limit = self._max_line
         pos = 0
@@ -464,7 +469,9 @@ class SSEDecoder:
                 lines = data[pos:end].splitlines()
                 self._process(lines, out, limit is not None and end - pos > limit)
 
-    def _whole_blocks(self, data: bytes, start: int, end: int) -> list[ServerSentEvent] | None:
+    def _whole_blocks(
+        self, data: bytes | bytearray, start: int, end: int
+    ) -> list[ServerSentEvent] | None:
         """Shortcut for ``data[start:end]`` made only of whole blocks of one plain shape.
 
         The caller guarantees that the region holds no CR and that the decoder is
@@ -492,7 +499,10 @@ class SSEDecoder:
                     return None
                 event = _EventBuilder()  # see _event.py: a cheap ServerSentEvent
                 event.event = "message"
-                event.data = value.decode("utf-8", "replace")
+                try:  # strict decoding is the cheaper call; invalid UTF-8 is rare
+                    event.data = value.decode()
+                except UnicodeDecodeError:
+                    event.data = value.decode("utf-8", "replace")
                 event.id = ident
                 event.retry = None
                 event.__class__ = ServerSentEvent  # type: ignore[assignment]
@@ -544,7 +554,10 @@ class SSEDecoder:
                     # flushing one token per write.
                     event = _EventBuilder()  # see _event.py: a cheap ServerSentEvent
                     event.event = "message"
-                    event.data = chunk[6:-2].decode("utf-8", "replace")
+                    try:  # strict decoding is the cheaper call; invalid UTF-8 is rare
+                        event.data = chunk[6:-2].decode()
+                    except UnicodeDecodeError:
+                        event.data = chunk[6:-2].decode("utf-8", "replace")
                     self.last_event_id = ident = self._id_buffer
                     event.id = ident or None
                     event.retry = None
@@ -603,7 +616,10 @@ class SSEDecoder:
         self._block_retry = None
 
     def _process(
-        self, lines: list[bytes], out: list[ServerSentEvent | Comment], check_lines: bool
+        self,
+        lines: list[bytes] | list[bytearray],
+        out: list[ServerSentEvent | Comment],
+        check_lines: bool,
     ) -> None:
         """Interpret complete lines (without their line ends), appending to ``out``.
 
@@ -636,6 +652,8 @@ class SSEDecoder:
                 continue
             # The name is what precedes the first colon; one space after it is dropped.
             # "data: " is tested first only because it is by far the most common line.
+            name: bytes | bytearray
+            value: bytes | bytearray
             if line[:6] == b"data: ":
                 name = b"data"
                 value = line[6:]
@@ -680,7 +698,7 @@ class SSEDecoder:
                         self.retry = self._block_retry = retry
         self._data_size = size
 
-    def _comment(self, line: bytes, out: list[ServerSentEvent | Comment]) -> None:
+    def _comment(self, line: bytes | bytearray, out: list[ServerSentEvent | Comment]) -> None:
         text = _strip_one_space(line[1:]).decode("utf-8", "replace")
         if self._items:
             out.append(Comment(text))

@@ -154,12 +154,18 @@ def test_iter_events_matches_reference(
 def test_reference_decoder_really_takes_the_slow_path() -> None:
     # If the switch stopped working, the property tests above would compare the
     # shortcuts with themselves.
-    ref = _ReferenceDecoder()
-    ref.feed(b"data: x\n\n")
-    assert not ref._idle
-    fast = SSEDecoder()
-    fast.feed(b"data: x\n\n")
-    assert fast._idle
+    class Tripwire(_ReferenceDecoder):
+        __slots__ = ()
+
+        def _whole_blocks(self, data: bytes | bytearray, start: int, end: int) -> None:
+            raise AssertionError("the reference decoder took the whole-blocks shortcut")
+
+    stream = [b"data: x\n\n", b"data: a\n\ndata: b\n\n" * 40, b"event: e\ndata: y\n\n"]
+    ref = Tripwire()
+    assert [e.data for c in stream for e in ref.feed(c)] == ["x"] + ["a", "b"] * 40 + ["y"]
+    assert [e.data for e in iter_events(stream, decoder=Tripwire())] == ["x"] + ["a", "b"] * 40 + [
+        "y"
+    ]
 
 
 def test_big_line_completed_in_place_is_exact() -> None:
