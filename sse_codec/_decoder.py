@@ -281,6 +281,23 @@ class SSEDecoder:
     # -- internals ---------------------------------------------------------------
 
     def _feed(self, data: bytes | bytearray | memoryview) -> list[ServerSentEvent | Comment]:
+        partial = self._partial
+        if partial is not None and type(data) is bytes and len(partial) < _LONG_LINE:
+            # The most common call: a short pending line, which implies an open
+            # decoder with the BOM decided and no deferred LF, so the checks below
+            # can be skipped.  Join the line with the chunk and read them together.
+            partial += data
+            if _LF not in data and _CR not in data:
+                if self._max_line is not None and len(partial) > self._max_line:
+                    self._line_too_long(len(partial), [])
+                return []
+            self._partial = None
+            return self._read(bytes(partial), [])
+        return self._feed_general(data)
+
+    def _feed_general(
+        self, data: bytes | bytearray | memoryview
+    ) -> list[ServerSentEvent | Comment]:
         if type(data) is not bytes:
             if isinstance(data, bytes | bytearray | memoryview):
                 data = bytes(data)
@@ -344,9 +361,14 @@ class SSEDecoder:
             if self._max_line is not None and len(data) > self._max_line:
                 self._line_too_long(len(data), out)
             return out
-        # ``data`` starts at a line start and holds at least one line end.  Small
-        # pieces (one line end or two, in small chunks) are cheapest read line by
-        # line; larger LF-only pieces go to the whole-blocks shortcut.
+        return self._read(data, out)
+
+    def _read(
+        self, data: bytes | bytearray, out: list[ServerSentEvent | Comment]
+    ) -> list[ServerSentEvent | Comment]:
+        """Read ``data``, which starts at a line start and holds a line end."""
+        # Small pieces (one line end or two, in small chunks) are cheapest read
+        # line by line; larger LF-only pieces go to the whole-blocks shortcut.
         limit = self._max_line
         if (len(data) < _REGION_MIN and data[-2:] != b"\n\n") or _CR in data or self._reference:
             lines = data.splitlines()
