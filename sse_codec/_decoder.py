@@ -677,23 +677,33 @@ class SSEDecoder:
             name: bytes | bytearray
             value: bytes | bytearray
             if line[:6] == b"data: ":
-                name = b"data"
+                # By far the most common line, so it skips the general parse below
+                # (the same steps as the "data" branch there).
                 value = line[6:]
-            else:
-                colon = line.find(b":")
-                if colon == 0:
-                    if comments:
-                        self._data_size = size
-                        self._comment(line, out)
-                    continue
-                if colon < 0:
-                    name = line
-                    value = b""
+                if data is None:
+                    data = self._data = [value]
                 else:
-                    name = line[:colon]
-                    value = line[colon + 1 :]
-                    if value[:1] == b" ":
-                        value = value[1:]
+                    data.append(value)
+                if max_event is not None:
+                    size += len(value) + 1
+                    if size > max_event:
+                        self._fail()
+                        raise SSELimitError("max_event_size", max_event, size, events=out)
+                continue
+            colon = line.find(b":")
+            if colon == 0:
+                if comments:
+                    self._data_size = size
+                    self._comment(line, out)
+                continue
+            if colon < 0:
+                name = line
+                value = b""
+            else:
+                name = line[:colon]
+                value = line[colon + 1 :]
+                if value[:1] == b" ":
+                    value = value[1:]
             if name == b"data":
                 if data is None:
                     data = self._data = [value]
