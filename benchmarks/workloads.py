@@ -171,7 +171,8 @@ def many_fields(size: int) -> list[bytes]:
     i = 0
     while total < size:
         lines = [": keep-alive", "event: update", f"id: {i}"]
-        lines += [f"data: line {j} of event {i}: {_WORDS[(i + j) % len(_WORDS)]}" for j in range(6)]
+        words = [_WORDS[(i + j) % len(_WORDS)].replace("\n", "\\n") for j in range(6)]
+        lines += [f"data: line {j} of event {i}: {words[j]}" for j in range(6)]
         block = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
         if i == 0:
             blocks[0] += block
