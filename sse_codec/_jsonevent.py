@@ -4,8 +4,9 @@ Both protocols send one JSON object per event, named by its ``"type"``.  This
 module holds what their typed layers have in common: the event base class that
 keeps the received JSON (so ``to_dict()`` gives it back exactly and the encoder can
 re-emit the received bytes), strict field readers that turn a wrong shape into
-:class:`~sse_codec.PayloadError`, and compact JSON writing that turns what JSON
-cannot carry into :class:`~sse_codec.SSEEncodeError`.
+:class:`~sse_codec.PayloadError`, the parsing around each protocol's own ``_build``
+(:func:`parse_typed`, :func:`event_from_json`), and compact JSON writing that
+turns what JSON cannot carry into :class:`~sse_codec.SSEEncodeError`.
 """
 
 from __future__ import annotations
@@ -25,18 +26,18 @@ __all__ = [
     "JsonLoads",
     "ShapeError",
     "TypedEvent",
-    "attach_source",
     "copy_json",
     "dumps_compact",
     "encode_typed",
-    "load_object",
+    "event_from_json",
     "merge_counts",
     "parse_or_stream_error",
-    "shape_error_to_payload",
+    "parse_typed",
     "with_extra",
 ]
 
 _T = TypeVar("_T")
+_E = TypeVar("_E", bound="TypedEvent")
 JsonLoads = Callable[[str], Any]
 JsonDumps = Callable[[Any], str]
 
@@ -100,12 +101,6 @@ class TypedEvent:
             result: dict[str, Any] = copy_json(self._source)
             return result
         return self._fields_dict()
-
-
-def attach_source(event: TypedEvent, raw: str | None, obj: dict[str, Any]) -> None:
-    """Record on a freshly parsed event the text and JSON it came from."""
-    object.__setattr__(event, "raw_data", raw)
-    object.__setattr__(event, "_source", obj)
 
 
 class ShapeError(ValueError):
@@ -182,12 +177,67 @@ class Fields:
             raise self._fail(key, "an array", value)
         return value
 
+    def event_type(self, fallback: str | None) -> str:
+        """The ``"type"`` string; ``fallback`` (the SSE event name) only when the key
+        is absent, because the JSON's own type wins."""
+        if fallback is not None and "type" not in self._rest:
+            return fallback
+        return self.string("type")
+
     def rest(self) -> dict[str, Any]:
         """The keys no accessor has read, in their received order."""
         return self._rest
 
 
-def load_object(sse: ServerSentEvent, json_loads: JsonLoads, protocol: str) -> dict[str, Any]:
+#: A protocol's event builder: a JSON object and the SSE event name to fall back on
+#: for its type in, the typed event out; raises :class:`ShapeError`.
+Build = Callable[[dict[str, Any], str | None], _E]
+
+
+def _attach_source(event: TypedEvent, raw: str | None, obj: dict[str, Any]) -> None:
+    object.__setattr__(event, "raw_data", raw)
+    object.__setattr__(event, "_source", obj)
+
+
+def parse_typed(sse: ServerSentEvent, json_loads: JsonLoads, protocol: str, build: Build[_E]) -> _E:
+    """The body of each protocol's ``parse_event``: ``sse``'s data in, its typed event out.
+
+    The SSE name stands in for a missing ``"type"`` unless it is the default
+    ``"message"``.  The result keeps ``sse.data`` and the JSON.  Raises
+    :class:`~sse_codec.PayloadError` when the data is not a JSON object or
+    ``build`` finds a wrong shape.
+    """
+    obj = _load_object(sse, json_loads, protocol)
+    fallback = None if sse.event == "message" else sse.event
+    try:
+        event = build(obj, fallback)
+    except ShapeError as exc:
+        raise _shape_error_to_payload(exc, protocol, sse, obj) from None
+    _attach_source(event, sse.data, obj)
+    return event
+
+
+def event_from_json(obj: Mapping[str, Any], protocol: str, build: Build[_E]) -> _E:
+    """The body of each protocol's ``event_from_dict``: a parsed JSON object in.
+
+    The result keeps a copy of ``obj``.  Raises :class:`~sse_codec.PayloadError`
+    when ``obj`` is not a mapping or ``build`` finds a wrong shape.
+    """
+    if not isinstance(obj, Mapping):
+        raise PayloadError(
+            f"{protocol}: an event must be a JSON object, not {type(obj).__name__}",
+            data=repr(obj),
+        )
+    source = copy_json(dict(obj))
+    try:
+        event = build(source, None)
+    except ShapeError as exc:
+        raise _shape_error_to_payload(exc, protocol, None, source) from None
+    _attach_source(event, None, source)
+    return event
+
+
+def _load_object(sse: ServerSentEvent, json_loads: JsonLoads, protocol: str) -> dict[str, Any]:
     """Parse an event's data as a JSON object.
 
     Raises :class:`~sse_codec.PayloadError` (parser error as ``__cause__``) when the
@@ -239,10 +289,9 @@ def parse_or_stream_error(
         ) from exc
 
 
-def shape_error_to_payload(
+def _shape_error_to_payload(
     exc: ShapeError, protocol: str, sse: ServerSentEvent | None, obj: Mapping[str, Any]
 ) -> PayloadError:
-    """Turn an internal :class:`ShapeError` into the public :class:`PayloadError`."""
     if sse is not None:
         data = sse.data
     else:

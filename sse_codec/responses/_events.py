@@ -12,17 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeAlias
 
-from .._errors import PayloadError
 from .._event import ServerSentEvent
 from .._jsonevent import (
     Fields,
     JsonLoads,
-    ShapeError,
     TypedEvent,
-    attach_source,
     copy_json,
-    load_object,
-    shape_error_to_payload,
+    event_from_json,
+    parse_typed,
     with_extra,
 )
 
@@ -458,8 +455,7 @@ _KNOWN: dict[str, Any] = {
 
 def _build(obj: dict[str, Any], fallback_type: str | None) -> ResponseEvent:
     f = Fields(obj, "event")
-    use_json_type = "type" in obj or fallback_type is None
-    event_type = f.string("type") if use_json_type else str(fallback_type)
+    event_type = f.event_type(fallback_type)
     cls = _KNOWN.get(event_type)
     if cls is None:
         return UnknownEvent(event_type, f.rest())
@@ -482,14 +478,7 @@ def parse_event(sse: ServerSentEvent, *, json_loads: JsonLoads = json.loads) -> 
     ``error`` or ``response.failed`` event is returned, not raised: the readers
     raise it.
     """
-    obj = load_object(sse, json_loads, _PROTOCOL)
-    fallback = None if sse.event == "message" else sse.event
-    try:
-        event = _build(obj, fallback)
-    except ShapeError as exc:
-        raise shape_error_to_payload(exc, _PROTOCOL, sse, obj) from None
-    attach_source(event, sse.data, obj)
-    return event
+    return parse_typed(sse, json_loads, _PROTOCOL, _build)
 
 
 def event_from_dict(obj: Mapping[str, Any]) -> ResponseEvent:
@@ -498,15 +487,4 @@ def event_from_dict(obj: Mapping[str, Any]) -> ResponseEvent:
     ``to_dict()`` of the result equals ``obj``.  Raises
     :class:`~sse_codec.PayloadError` like :func:`parse_event`.
     """
-    if not isinstance(obj, Mapping):
-        raise PayloadError(
-            f"{_PROTOCOL}: an event must be a JSON object, not {type(obj).__name__}",
-            data=repr(obj),
-        )
-    source = copy_json(dict(obj))
-    try:
-        event = _build(source, None)
-    except ShapeError as exc:
-        raise shape_error_to_payload(exc, _PROTOCOL, None, source) from None
-    attach_source(event, None, source)
-    return event
+    return event_from_json(obj, _PROTOCOL, _build)
