@@ -57,7 +57,7 @@ from .anthropic import (
     ThinkingDelta,
     ToolUseBlock,
 )
-from .anthropic._reader import read_event
+from .anthropic._reader import read_event, stream_error
 from .openai import (
     DONE,
     ChatCompletionChunk,
@@ -224,10 +224,7 @@ class AnthropicToChat:
                 )
             ]
         if isinstance(event, ErrorEvent):
-            raise StreamError(
-                f"Anthropic stream error ({event.error_type or 'error'}): {event.message}",
-                payload=event.error,
-            )
+            raise stream_error(event, None)
         return []  # ping, unknown events
 
     def _block_start(self, event: ContentBlockStart) -> list[ChatCompletionChunk]:

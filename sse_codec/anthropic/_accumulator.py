@@ -7,9 +7,10 @@ from collections.abc import AsyncIterable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from .._errors import IncompleteStreamError, PayloadError, StreamError
+from .._errors import IncompleteStreamError, PayloadError
 from .._event import ServerSentEvent
-from .._jsonevent import JsonLoads, dumps_compact, merge_counts
+from .._jsonevent import JsonLoads, merge_counts
+from .._typedstream import afeed_all, feed_all, order_error
 from ._content import (
     CitationsDelta,
     ContentBlock,
@@ -36,7 +37,7 @@ from ._events import (
     Ping,
     UnknownEvent,
 )
-from ._reader import read_event
+from ._reader import read_event, stream_error
 
 __all__ = ["MessageAccumulator", "ToolInputError", "acollect_message", "collect_message"]
 
@@ -53,12 +54,6 @@ class ToolInputError(PayloadError):
         self.index = index
         self.id = id
         self.name = name
-
-
-def _event_text(event: AnthropicEvent) -> str:
-    if event.raw_data is not None:
-        return event.raw_data
-    return dumps_compact(event.to_dict(), None, check=False)
 
 
 class _Block:
@@ -235,11 +230,9 @@ class MessageAccumulator:
         elif isinstance(event, MessageStop):
             self._done = True
         elif isinstance(event, ErrorEvent):
-            raise StreamError(
-                f"Anthropic stream error ({event.error_type or 'error'}): {event.message}",
-                payload=event.error,
-                received=self.snapshot(),
-            )
+            error = stream_error(event, None)
+            error.received = self.snapshot()
+            raise error
         elif isinstance(event, Ping):
             pass
         else:
@@ -247,7 +240,7 @@ class MessageAccumulator:
             self._unhandled.append(event)
 
     def _violation(self, what: str, event: AnthropicEvent) -> PayloadError:
-        return PayloadError(f"Anthropic stream out of order: {what}", data=_event_text(event))
+        return order_error("Anthropic", what, event)
 
     def _require_started(self, event: AnthropicEvent) -> None:
         if self._start is None:
@@ -353,8 +346,7 @@ def collect_message(
     carries the partial message in ``received``.
     """
     acc = MessageAccumulator(json_loads=json_loads)
-    for sse in events:
-        _add(acc, sse, json_loads)
+    feed_all(acc, events, read_event, json_loads)
     return acc.result(require_stop=require_stop)
 
 
@@ -366,15 +358,5 @@ async def acollect_message(
 ) -> Message:
     """Async twin of :func:`collect_message`."""
     acc = MessageAccumulator(json_loads=json_loads)
-    async for sse in events:
-        _add(acc, sse, json_loads)
+    await afeed_all(acc, events, read_event, json_loads)
     return acc.result(require_stop=require_stop)
-
-
-def _add(acc: MessageAccumulator, sse: ServerSentEvent, json_loads: JsonLoads) -> None:
-    try:
-        acc.add(read_event(sse, json_loads))
-    except StreamError as exc:
-        exc.event = sse
-        exc.received = acc.snapshot()
-        raise

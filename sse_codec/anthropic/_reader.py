@@ -5,49 +5,46 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 
-from .._errors import IncompleteStreamError, StreamError
+from .._errors import StreamError
 from .._event import ServerSentEvent
 from .._jsonevent import JsonLoads, parse_or_stream_error
+from .._typedstream import EventReader
 from ._events import AnthropicEvent, ErrorEvent, MessageStop, parse_event
 
-__all__ = ["aiter_stream_events", "iter_stream_events", "read_event"]
+__all__ = ["aiter_stream_events", "iter_stream_events", "read_event", "stream_error"]
+
+_PROTOCOL = "Anthropic"
 
 
 def read_event(sse: ServerSentEvent, json_loads: JsonLoads) -> AnthropicEvent:
     """:func:`parse_event`, but an ``event: error`` whose data does not parse raises
     :class:`~sse_codec.StreamError` instead of :class:`~sse_codec.PayloadError`."""
     return parse_or_stream_error(
-        lambda e: parse_event(e, json_loads=json_loads), sse, json_loads, "Anthropic"
+        lambda e: parse_event(e, json_loads=json_loads), sse, json_loads, _PROTOCOL
     )
 
 
-class _Reader:
-    """The state both readers share: whether ``message_stop`` has been seen."""
+def stream_error(event: ErrorEvent, sse: ServerSentEvent | None) -> StreamError:
+    """The :class:`~sse_codec.StreamError` for an ``error`` event (``payload`` is its
+    ``error`` object)."""
+    kind = event.error_type or "error"
+    return StreamError(
+        f"{_PROTOCOL} stream error ({kind}): {event.message}", payload=event.error, event=sse
+    )
 
-    __slots__ = ("json_loads", "stopped")
 
-    def __init__(self, json_loads: JsonLoads) -> None:
-        self.json_loads = json_loads
-        self.stopped = False
+def _error_of(event: AnthropicEvent, sse: ServerSentEvent) -> StreamError | None:
+    return stream_error(event, sse) if isinstance(event, ErrorEvent) else None
 
-    def read(self, sse: ServerSentEvent) -> AnthropicEvent:
-        event = read_event(sse, self.json_loads)
-        if isinstance(event, ErrorEvent):
-            kind = event.error_type or "error"
-            raise StreamError(
-                f"Anthropic stream error ({kind}): {event.message}",
-                payload=event.error,
-                event=sse,
-            )
-        if isinstance(event, MessageStop):
-            self.stopped = True
-        return event
 
-    def finish(self, require_stop: bool) -> None:
-        if require_stop and not self.stopped:
-            raise IncompleteStreamError(
-                "Anthropic stream ended without message_stop: the answer is truncated"
-            )
+def _reader(json_loads: JsonLoads) -> EventReader[AnthropicEvent]:
+    return EventReader(
+        read_event,
+        json_loads,
+        error=_error_of,
+        ends=(MessageStop,),
+        missing=f"{_PROTOCOL} stream ended without message_stop: the answer is truncated",
+    )
 
 
 def iter_stream_events(
@@ -71,7 +68,7 @@ def iter_stream_events(
     ``message_stop`` (unless ``require_stop=False``);
     :class:`~sse_codec.PayloadError` for data that is not a well-formed event.
     """
-    reader = _Reader(json_loads)
+    reader = _reader(json_loads)
     for sse in events:
         yield reader.read(sse)
     reader.finish(require_stop)
@@ -84,7 +81,7 @@ async def aiter_stream_events(
     json_loads: JsonLoads = json.loads,
 ) -> AsyncIterator[AnthropicEvent]:
     """Async twin of :func:`iter_stream_events`, over :func:`sse_codec.aiter_events`."""
-    reader = _Reader(json_loads)
+    reader = _reader(json_loads)
     async for sse in events:
         yield reader.read(sse)
     reader.finish(require_stop)

@@ -7,9 +7,10 @@ from collections.abc import AsyncIterable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._errors import IncompleteStreamError, PayloadError, StreamError
+from .._errors import IncompleteStreamError, PayloadError
 from .._event import ServerSentEvent
-from .._jsonevent import JsonLoads, dumps_compact
+from .._jsonevent import JsonLoads
+from .._typedstream import afeed_all, feed_all, order_error
 from ._events import (
     ContentPartAdded,
     ContentPartDone,
@@ -101,12 +102,6 @@ class ResponseResult:
     usage: Mapping[str, Any] | None = None
     error: Mapping[str, Any] | None = None
     response: Mapping[str, Any] | None = None
-
-
-def _event_text(event: ResponseEvent) -> str:
-    if event.raw_data is not None:
-        return event.raw_data
-    return dumps_compact(event.to_dict(), None, check=False)
 
 
 class _Parts:
@@ -239,9 +234,7 @@ class ResponseAccumulator:
             self._unhandled.append(event)
 
     def _violation(self, what: str, event: ResponseEvent) -> PayloadError:
-        return PayloadError(
-            f"OpenAI Responses stream out of order: {what}", data=_event_text(event)
-        )
+        return order_error("OpenAI Responses", what, event)
 
     def _item(
         self,
@@ -366,8 +359,7 @@ def collect_response(
     carries the partial result in ``received``.
     """
     acc = ResponseAccumulator()
-    for sse in events:
-        _add(acc, sse, json_loads)
+    feed_all(acc, events, read_event, json_loads)
     return acc.result(require_end=require_end)
 
 
@@ -379,15 +371,5 @@ async def acollect_response(
 ) -> ResponseResult:
     """Async twin of :func:`collect_response`."""
     acc = ResponseAccumulator()
-    async for sse in events:
-        _add(acc, sse, json_loads)
+    await afeed_all(acc, events, read_event, json_loads)
     return acc.result(require_end=require_end)
-
-
-def _add(acc: ResponseAccumulator, sse: ServerSentEvent, json_loads: JsonLoads) -> None:
-    try:
-        acc.add(read_event(sse, json_loads))
-    except StreamError as exc:
-        exc.event = sse
-        exc.received = acc.snapshot()
-        raise

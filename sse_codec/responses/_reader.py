@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 
-from .._errors import IncompleteStreamError, StreamError
+from .._errors import StreamError
 from .._event import ServerSentEvent
 from .._jsonevent import JsonLoads, parse_or_stream_error
+from .._typedstream import EventReader
 from ._events import (
     ErrorEvent,
     ResponseCompleted,
@@ -19,7 +20,7 @@ from ._events import (
 
 __all__ = ["aiter_response_events", "iter_response_events", "read_event", "stream_error"]
 
-_TERMINAL = (ResponseCompleted, ResponseIncomplete, ResponseFailed)
+_PROTOCOL = "OpenAI Responses"
 
 
 def stream_error(event: ErrorEvent | ResponseFailed, sse: ServerSentEvent | None) -> StreamError:
@@ -37,38 +38,30 @@ def stream_error(event: ErrorEvent | ResponseFailed, sse: ServerSentEvent | None
         message = error.get("message", "") if isinstance(error, dict) else ""
         code = error.get("code", "") if isinstance(error, dict) else ""
         detail = f"response.failed ({code or 'no code'}): {message}"
-    return StreamError(f"OpenAI Responses stream error, {detail}", payload=payload, event=sse)
+    return StreamError(f"{_PROTOCOL} stream error, {detail}", payload=payload, event=sse)
 
 
 def read_event(sse: ServerSentEvent, json_loads: JsonLoads) -> ResponseEvent:
     """:func:`parse_event`, but an ``event: error`` whose data does not parse raises
     :class:`~sse_codec.StreamError` instead of :class:`~sse_codec.PayloadError`."""
     return parse_or_stream_error(
-        lambda e: parse_event(e, json_loads=json_loads), sse, json_loads, "OpenAI Responses"
+        lambda e: parse_event(e, json_loads=json_loads), sse, json_loads, _PROTOCOL
     )
 
 
-class _Reader:
-    __slots__ = ("ended", "json_loads")
+def _error_of(event: ResponseEvent, sse: ServerSentEvent) -> StreamError | None:
+    return stream_error(event, sse) if isinstance(event, ErrorEvent | ResponseFailed) else None
 
-    def __init__(self, json_loads: JsonLoads) -> None:
-        self.json_loads = json_loads
-        self.ended = False
 
-    def read(self, sse: ServerSentEvent) -> ResponseEvent:
-        event = read_event(sse, self.json_loads)
-        if isinstance(event, ErrorEvent | ResponseFailed):
-            raise stream_error(event, sse)
-        if isinstance(event, _TERMINAL):
-            self.ended = True
-        return event
-
-    def finish(self, require_end: bool) -> None:
-        if require_end and not self.ended:
-            raise IncompleteStreamError(
-                "OpenAI Responses stream ended without response.completed, "
-                "response.incomplete or response.failed: the answer is truncated"
-            )
+def _reader(json_loads: JsonLoads) -> EventReader[ResponseEvent]:
+    return EventReader(
+        read_event,
+        json_loads,
+        error=_error_of,
+        ends=(ResponseCompleted, ResponseIncomplete, ResponseFailed),
+        missing=f"{_PROTOCOL} stream ended without response.completed, "
+        "response.incomplete or response.failed: the answer is truncated",
+    )
 
 
 def iter_response_events(
@@ -89,7 +82,7 @@ def iter_response_events(
     :class:`~sse_codec.PayloadError` for data that is not a well-formed event.
     ``response.incomplete`` is an end, not an error: check ``incomplete_details``.
     """
-    reader = _Reader(json_loads)
+    reader = _reader(json_loads)
     for sse in events:
         yield reader.read(sse)
     reader.finish(require_end)
@@ -102,7 +95,7 @@ async def aiter_response_events(
     json_loads: JsonLoads = json.loads,
 ) -> AsyncIterator[ResponseEvent]:
     """Async twin of :func:`iter_response_events`, over :func:`sse_codec.aiter_events`."""
-    reader = _Reader(json_loads)
+    reader = _reader(json_loads)
     async for sse in events:
         yield reader.read(sse)
     reader.finish(require_end)

@@ -1,0 +1,125 @@
+"""Stream-level machinery shared by the typed named-event layers (Anthropic, Responses).
+
+Both protocols' readers parse each server-sent event, raise the protocol's in-band
+errors and note whether an end event came; both ``collect_*`` functions feed the
+events to an accumulator and give a :class:`~sse_codec.StreamError` its event and
+the partial result.  Each protocol supplies only what differs: its ``read_event``,
+its error events, its end events and its messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, Callable, Iterable
+from typing import Generic, Protocol, TypeVar
+
+from ._errors import IncompleteStreamError, PayloadError, StreamError
+from ._event import ServerSentEvent
+from ._jsonevent import JsonLoads, TypedEvent, dumps_compact
+
+__all__ = ["Accumulator", "EventReader", "ReadEvent", "afeed_all", "feed_all", "order_error"]
+
+_E = TypeVar("_E", bound=TypedEvent)
+_E_contra = TypeVar("_E_contra", bound=TypedEvent, contravariant=True)
+
+#: A protocol's ``read_event``: its ``parse_event``, except that an ``event: error``
+#: whose data does not parse raises :class:`~sse_codec.StreamError`.
+ReadEvent = Callable[[ServerSentEvent, JsonLoads], _E]
+
+
+class EventReader(Generic[_E]):
+    """The per-stream state of a typed reader, shared by its sync and async forms.
+
+    ``error`` returns the :class:`~sse_codec.StreamError` an event stands for (``None``
+    for an ordinary event); ``ends`` are the end event classes; ``missing`` is the
+    message of the :class:`~sse_codec.IncompleteStreamError` for a stream without one.
+    """
+
+    __slots__ = ("_ends", "_error", "_json_loads", "_missing", "_read", "ended")
+
+    def __init__(
+        self,
+        read: ReadEvent[_E],
+        json_loads: JsonLoads,
+        *,
+        error: Callable[[_E, ServerSentEvent], StreamError | None],
+        ends: tuple[type[TypedEvent], ...],
+        missing: str,
+    ) -> None:
+        self._read = read
+        self._json_loads = json_loads
+        self._error = error
+        self._ends = ends
+        self._missing = missing
+        self.ended = False
+
+    def read(self, sse: ServerSentEvent) -> _E:
+        """The typed event of ``sse``; raises the protocol's errors (see ``__init__``)."""
+        event = self._read(sse, self._json_loads)
+        error = self._error(event, sse)
+        if error is not None:
+            raise error
+        if isinstance(event, self._ends):
+            self.ended = True
+        return event
+
+    def finish(self, require_end: bool) -> None:
+        """Raise :class:`~sse_codec.IncompleteStreamError` if no end event came and
+        ``require_end`` is set."""
+        if require_end and not self.ended:
+            raise IncompleteStreamError(self._missing)
+
+
+class Accumulator(Protocol[_E_contra]):
+    """What :func:`feed_all` needs of a protocol's accumulator."""
+
+    def add(self, event: _E_contra) -> None: ...
+
+    def snapshot(self) -> object: ...
+
+
+def _feed(
+    acc: Accumulator[_E], sse: ServerSentEvent, read: ReadEvent[_E], json_loads: JsonLoads
+) -> None:
+    try:
+        acc.add(read(sse, json_loads))
+    except StreamError as exc:
+        exc.event = sse
+        exc.received = acc.snapshot()
+        raise
+
+
+def feed_all(
+    acc: Accumulator[_E],
+    events: Iterable[ServerSentEvent],
+    read: ReadEvent[_E],
+    json_loads: JsonLoads,
+) -> None:
+    """Add the typed event of each of ``events`` to ``acc``.
+
+    Raises what ``read`` and ``acc.add`` raise; a :class:`~sse_codec.StreamError`
+    gets the server-sent event as ``event`` and ``acc.snapshot()`` as ``received``.
+    """
+    for sse in events:
+        _feed(acc, sse, read, json_loads)
+
+
+async def afeed_all(
+    acc: Accumulator[_E],
+    events: AsyncIterable[ServerSentEvent],
+    read: ReadEvent[_E],
+    json_loads: JsonLoads,
+) -> None:
+    """Async twin of :func:`feed_all`."""
+    async for sse in events:
+        _feed(acc, sse, read, json_loads)
+
+
+def order_error(protocol: str, what: str, event: TypedEvent) -> PayloadError:
+    """The :class:`~sse_codec.PayloadError` for an event out of protocol order.
+
+    ``data`` is the event's received text, or its compact JSON when built in code.
+    """
+    data = event.raw_data
+    if data is None:
+        data = dumps_compact(event.to_dict(), None, check=False)
+    return PayloadError(f"{protocol} stream out of order: {what}", data=data)
