@@ -74,37 +74,37 @@ class _Base(TypedEvent):
         return with_extra(out, getattr(self, "extra", {}))
 
 
+# Events of one shape share a private base holding their fields and keys; each
+# public class adds only its type and docstring, so the fields, their order, the
+# constructor, repr and equality are what they would be if declared in the class.
+
+
+@dataclass(frozen=True, slots=True)
 class _ResponseState(_Base):
-    """Accessors shared by the events that carry the whole ``response`` object."""
+    """The lifecycle events: each carries the whole response object as it stands."""
 
-    __slots__ = ()
     _KEYS = (("response", _OBJ),)
-
-    @property
-    def _response(self) -> Mapping[str, Any]:
-        value: Mapping[str, Any] = getattr(self, "response", {})
-        return value
+    response: Mapping[str, Any]
+    sequence_number: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def id(self) -> str | None:
         """The response id (``resp_…``), or ``None`` when absent."""
-        value = self._response.get("id")
+        value = self.response.get("id")
         return value if isinstance(value, str) else None
 
     @property
     def status(self) -> str | None:
         """The response's ``status`` (``in_progress``, ``completed``, ``failed``…)."""
-        value = self._response.get("status")
+        value = self.response.get("status")
         return value if isinstance(value, str) else None
 
     @property
     def usage(self) -> Mapping[str, Any] | None:
         """The response's ``usage`` object (``None`` until the final event)."""
-        value = self._response.get("usage")
+        value = self.response.get("usage")
         return value if isinstance(value, dict) else None
-
-
-# The lifecycle events: each carries the whole response object as it stands.
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,9 +112,6 @@ class ResponseCreated(_ResponseState):
     """``response.created``: the response exists; ``response`` is its object."""
 
     type: ClassVar[str] = "response.created"
-    response: Mapping[str, Any]
-    sequence_number: int | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,9 +119,6 @@ class ResponseQueued(_ResponseState):
     """``response.queued``: the response waits for capacity (background mode)."""
 
     type: ClassVar[str] = "response.queued"
-    response: Mapping[str, Any]
-    sequence_number: int | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +126,6 @@ class ResponseInProgress(_ResponseState):
     """``response.in_progress``: generation has started."""
 
     type: ClassVar[str] = "response.in_progress"
-    response: Mapping[str, Any]
-    sequence_number: int | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,9 +133,6 @@ class ResponseCompleted(_ResponseState):
     """``response.completed``: the end marker; ``response`` holds output and usage."""
 
     type: ClassVar[str] = "response.completed"
-    response: Mapping[str, Any]
-    sequence_number: int | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +141,6 @@ class ResponseIncomplete(_ResponseState):
     ``response["incomplete_details"]``, e.g. ``max_output_tokens``)."""
 
     type: ClassVar[str] = "response.incomplete"
-    response: Mapping[str, Any]
-    sequence_number: int | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,74 +151,70 @@ class ResponseFailed(_ResponseState):
     """
 
     type: ClassVar[str] = "response.failed"
-    response: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _OutputItemEvent(_Base):
+    """The ``response.output_item.*`` events."""
+
+    _KEYS = (("output_index", _INT), ("item", _OBJ))
+    output_index: int
+    item: Mapping[str, Any]
     sequence_number: int | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
-class OutputItemAdded(_Base):
+class OutputItemAdded(_OutputItemEvent):
     """``response.output_item.added``: output item number ``output_index`` begins.
 
     ``item`` is its object (``type`` ``message``, ``function_call``, ``reasoning``…).
     """
 
     type: ClassVar[str] = "response.output_item.added"
-    _KEYS = (("output_index", _INT), ("item", _OBJ))
-    output_index: int
-    item: Mapping[str, Any]
-    sequence_number: int | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
-class OutputItemDone(_Base):
+class OutputItemDone(_OutputItemEvent):
     """``response.output_item.done``: output item ``output_index`` is final (``item``)."""
 
     type: ClassVar[str] = "response.output_item.done"
-    _KEYS = (("output_index", _INT), ("item", _OBJ))
-    output_index: int
-    item: Mapping[str, Any]
-    sequence_number: int | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 _PART_KEYS = (("item_id", _STR), ("output_index", _INT), ("content_index", _INT))
 
 
 @dataclass(frozen=True, slots=True)
-class ContentPartAdded(_Base):
+class _ContentPartEvent(_Base):
+    """The ``response.content_part.*`` events."""
+
+    _KEYS = (*_PART_KEYS, ("part", _OBJ))
+    item_id: str
+    output_index: int
+    content_index: int
+    part: Mapping[str, Any]
+    sequence_number: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ContentPartAdded(_ContentPartEvent):
     """``response.content_part.added``: content part ``content_index`` of a message item begins."""
 
     type: ClassVar[str] = "response.content_part.added"
-    _KEYS = (*_PART_KEYS, ("part", _OBJ))
-    item_id: str
-    output_index: int
-    content_index: int
-    part: Mapping[str, Any]
-    sequence_number: int | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
-class ContentPartDone(_Base):
+class ContentPartDone(_ContentPartEvent):
     """``response.content_part.done``: a content part is final (``part``)."""
 
     type: ClassVar[str] = "response.content_part.done"
-    _KEYS = (*_PART_KEYS, ("part", _OBJ))
-    item_id: str
-    output_index: int
-    content_index: int
-    part: Mapping[str, Any]
-    sequence_number: int | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
-class OutputTextDelta(_Base):
-    """``response.output_text.delta``: the next piece (``delta``) of an output text part."""
+class _ContentDeltaEvent(_Base):
+    """The delta events of a message item's content part."""
 
-    type: ClassVar[str] = "response.output_text.delta"
     _KEYS = (*_PART_KEYS, ("delta", _STR))
     item_id: str
     output_index: int
@@ -241,6 +222,13 @@ class OutputTextDelta(_Base):
     delta: str
     sequence_number: int | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class OutputTextDelta(_ContentDeltaEvent):
+    """``response.output_text.delta``: the next piece (``delta``) of an output text part."""
+
+    type: ClassVar[str] = "response.output_text.delta"
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,17 +246,10 @@ class OutputTextDone(_Base):
 
 
 @dataclass(frozen=True, slots=True)
-class RefusalDelta(_Base):
+class RefusalDelta(_ContentDeltaEvent):
     """``response.refusal.delta``: the next piece of a refusal part."""
 
     type: ClassVar[str] = "response.refusal.delta"
-    _KEYS = (*_PART_KEYS, ("delta", _STR))
-    item_id: str
-    output_index: int
-    content_index: int
-    delta: str
-    sequence_number: int | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,10 +296,9 @@ _SUMMARY_KEYS = (("item_id", _STR), ("output_index", _INT), ("summary_index", _I
 
 
 @dataclass(frozen=True, slots=True)
-class ReasoningSummaryPartAdded(_Base):
-    """``response.reasoning_summary_part.added``: summary part ``summary_index`` begins."""
+class _SummaryPartEvent(_Base):
+    """The ``response.reasoning_summary_part.*`` events."""
 
-    type: ClassVar[str] = "response.reasoning_summary_part.added"
     _KEYS = (*_SUMMARY_KEYS, ("part", _OBJ))
     item_id: str
     output_index: int
@@ -329,17 +309,17 @@ class ReasoningSummaryPartAdded(_Base):
 
 
 @dataclass(frozen=True, slots=True)
-class ReasoningSummaryPartDone(_Base):
+class ReasoningSummaryPartAdded(_SummaryPartEvent):
+    """``response.reasoning_summary_part.added``: summary part ``summary_index`` begins."""
+
+    type: ClassVar[str] = "response.reasoning_summary_part.added"
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningSummaryPartDone(_SummaryPartEvent):
     """``response.reasoning_summary_part.done``: a reasoning summary part is final."""
 
     type: ClassVar[str] = "response.reasoning_summary_part.done"
-    _KEYS = (*_SUMMARY_KEYS, ("part", _OBJ))
-    item_id: str
-    output_index: int
-    summary_index: int
-    part: Mapping[str, Any]
-    sequence_number: int | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
