@@ -26,6 +26,7 @@ __all__ = [
     "JsonLoads",
     "ShapeError",
     "TypedEvent",
+    "UnknownTypedEvent",
     "copy_json",
     "dumps_compact",
     "encode_typed",
@@ -101,6 +102,20 @@ class TypedEvent:
             result: dict[str, Any] = copy_json(self._source)
             return result
         return self._fields_dict()
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownTypedEvent(TypedEvent):
+    """Base of each protocol's ``UnknownEvent``: a type the layer does not model.
+
+    ``type`` is the event's type; every other key is kept in ``extra``.
+    """
+
+    type: str
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def _fields_dict(self) -> dict[str, Any]:
+        return with_extra({"type": self.type}, self.extra)
 
 
 class ShapeError(ValueError):

@@ -17,6 +17,7 @@ from .._jsonevent import (
     Fields,
     JsonLoads,
     TypedEvent,
+    UnknownTypedEvent,
     copy_json,
     event_from_json,
     parse_typed,
@@ -182,14 +183,8 @@ class ErrorEvent(TypedEvent):
 
 
 @dataclass(frozen=True, slots=True)
-class UnknownEvent(TypedEvent):
+class UnknownEvent(UnknownTypedEvent):
     """An event of a type this version does not model; all but ``type`` is in ``extra``."""
-
-    type: str
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-    def _fields_dict(self) -> dict[str, Any]:
-        return with_extra({"type": self.type}, self.extra)
 
 
 AnthropicEvent: TypeAlias = (

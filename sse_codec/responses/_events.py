@@ -17,6 +17,7 @@ from .._jsonevent import (
     Fields,
     JsonLoads,
     TypedEvent,
+    UnknownTypedEvent,
     copy_json,
     event_from_json,
     parse_typed,
@@ -367,17 +368,11 @@ class ErrorEvent(_Base):
 
 
 @dataclass(frozen=True, slots=True)
-class UnknownEvent(TypedEvent):
+class UnknownEvent(UnknownTypedEvent):
     """An event of a type this version does not model; all but ``type`` is in ``extra``.
 
     (The ``sequence_number`` of an unknown event stays in ``extra`` too.)
     """
-
-    type: str
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-    def _fields_dict(self) -> dict[str, Any]:
-        return with_extra({"type": self.type}, self.extra)
 
 
 ResponseEvent: TypeAlias = (
