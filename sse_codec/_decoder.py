@@ -293,6 +293,7 @@ class SSEDecoder:
                 return []
             self._partial = None
             return self._read(bytes(partial), [])
+        del partial  # so that a long pending line can be freed early (see below)
         return self._feed_general(data)
 
     def _feed_general(

@@ -9,6 +9,7 @@ chunk, with the same ``last_event_id``/``retry`` state and the same errors.
 from __future__ import annotations
 
 import itertools
+import tracemalloc
 from collections.abc import Callable
 
 from hypothesis import example, given
@@ -198,3 +199,20 @@ def test_limits_changed_after_construction_still_apply_to_shortcuts() -> None:
         assert exc.limit_name == "max_event_size"
     else:  # pragma: no cover
         raise AssertionError("the iter_events shortcut ignored a lowered max_event_size")
+
+
+def test_a_long_event_in_small_chunks_is_held_about_twice() -> None:
+    # The long-line path keeps one copy of the line until its value is taken;
+    # joining and splitting it would need four.  (Memory, not time: deterministic.)
+    size = 1024 * 1024
+    stream = b"data: " + b"x" * size + b"\n\n"
+    chunks = [stream[i : i + 1460] for i in range(0, len(stream), 1460)]
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        events = list(iter_events(chunks))
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    assert len(events) == 1 and len(events[0].data) == size
+    assert peak < 2.5 * size
