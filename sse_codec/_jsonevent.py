@@ -4,9 +4,9 @@ Both protocols send one JSON object per event, named by its ``"type"``.  This
 module holds what their typed layers have in common: the event base class that
 keeps the received JSON (so ``to_dict()`` gives it back exactly and the encoder can
 re-emit the received bytes), strict field readers that turn a wrong shape into
-:class:`~sse_codec.PayloadError`, the parsing around each protocol's own ``_build``
-(:func:`parse_typed`, :func:`event_from_json`), and compact JSON writing that
-turns what JSON cannot carry into :class:`~sse_codec.SSEEncodeError`.
+:class:`~sse_codec.PayloadError`, the parsing around each protocol's ``build_event``
+(:func:`parse_typed`, :func:`event_from_json`, :func:`read_typed`), and compact JSON writing
+that turns what JSON cannot carry into :class:`~sse_codec.SSEEncodeError`.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ __all__ = [
     "encode_typed",
     "event_from_json",
     "merge_counts",
-    "parse_or_stream_error",
     "parse_typed",
+    "read_typed",
     "with_extra",
 ]
 
@@ -277,20 +277,15 @@ def _load_object(sse: ServerSentEvent, json_loads: JsonLoads, protocol: str) -> 
     return obj
 
 
-def parse_or_stream_error(
-    parse: Callable[[ServerSentEvent], _T],
-    sse: ServerSentEvent,
-    json_loads: JsonLoads,
-    protocol: str,
-) -> _T:
-    """``parse(sse)``, except that an ``event: error`` that does not parse is still an error.
+def read_typed(sse: ServerSentEvent, json_loads: JsonLoads, protocol: str, build: Build[_E]) -> _E:
+    """:func:`parse_typed`, except that an ``event: error`` that does not parse is still an error.
 
     A server in trouble may send ``event: error`` with plain text or an odd JSON
     shape; that is a :class:`~sse_codec.StreamError` (``payload`` the parsed JSON,
     or the raw text), never a :class:`~sse_codec.PayloadError`.
     """
     try:
-        return parse(sse)
+        return parse_typed(sse, json_loads, protocol, build)
     except PayloadError as exc:
         if sse.event != "error":
             raise

@@ -10,7 +10,7 @@ its error events, its end events and its messages.
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, Callable, Iterable
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from ._errors import IncompleteStreamError, PayloadError, StreamError
 from ._event import ServerSentEvent
@@ -29,24 +29,26 @@ ReadEvent = Callable[[ServerSentEvent, JsonLoads], _E]
 class EventReader(Generic[_E]):
     """The per-stream state of a typed reader, shared by its sync and async forms.
 
-    ``error`` returns the :class:`~sse_codec.StreamError` an event stands for (``None``
-    for an ordinary event); ``ends`` are the end event classes; ``missing`` is the
-    message of the :class:`~sse_codec.IncompleteStreamError` for a stream without one.
+    An event of a class in ``fails`` is raised as ``error(event, sse)``; ``ends`` are
+    the end event classes; ``missing`` is the message of the
+    :class:`~sse_codec.IncompleteStreamError` for a stream without one.
     """
 
-    __slots__ = ("_ends", "_error", "_json_loads", "_missing", "_read", "ended")
+    __slots__ = ("_ends", "_error", "_fails", "_json_loads", "_missing", "_read", "ended")
 
     def __init__(
         self,
         read: ReadEvent[_E],
         json_loads: JsonLoads,
         *,
-        error: Callable[[_E, ServerSentEvent], StreamError | None],
+        fails: tuple[type[TypedEvent], ...],
+        error: Callable[[Any, ServerSentEvent], StreamError],
         ends: tuple[type[TypedEvent], ...],
         missing: str,
     ) -> None:
         self._read = read
         self._json_loads = json_loads
+        self._fails = fails
         self._error = error
         self._ends = ends
         self._missing = missing
@@ -55,9 +57,8 @@ class EventReader(Generic[_E]):
     def read(self, sse: ServerSentEvent) -> _E:
         """The typed event of ``sse``; raises the protocol's errors (see ``__init__``)."""
         event = self._read(sse, self._json_loads)
-        error = self._error(event, sse)
-        if error is not None:
-            raise error
+        if isinstance(event, self._fails):
+            raise self._error(event, sse)
         if isinstance(event, self._ends):
             self.ended = True
         return event

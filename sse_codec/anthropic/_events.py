@@ -46,6 +46,7 @@ __all__ = [
     "MessageStop",
     "Ping",
     "UnknownEvent",
+    "build_event",
     "event_from_dict",
     "parse_event",
 ]
@@ -224,7 +225,9 @@ def _simple_delta(obj: dict[str, Any]) -> ContentBlockDelta | None:
     return ContentBlockDelta(index, known[1](value))
 
 
-def _build(obj: dict[str, Any], fallback_type: str | None) -> AnthropicEvent:
+def build_event(obj: dict[str, Any], fallback_type: str | None) -> AnthropicEvent:
+    """The typed event of a JSON object; ``fallback_type`` names it when it has no
+    ``"type"``.  Raises ``ShapeError`` (internal) on a wrong shape."""
     if obj.get("type") == "content_block_delta":
         fast = _simple_delta(obj)
         if fast is not None:
@@ -271,7 +274,7 @@ def parse_event(sse: ServerSentEvent, *, json_loads: JsonLoads = json.loads) -> 
     known event lacks a key the protocol requires or has one of the wrong JSON type.
     An ``error`` event is returned, not raised: the readers raise it.
     """
-    return parse_typed(sse, json_loads, _PROTOCOL, _build)
+    return parse_typed(sse, json_loads, _PROTOCOL, build_event)
 
 
 def event_from_dict(obj: Mapping[str, Any]) -> AnthropicEvent:
@@ -280,4 +283,4 @@ def event_from_dict(obj: Mapping[str, Any]) -> AnthropicEvent:
     ``to_dict()`` of the result equals ``obj``.  Raises
     :class:`~sse_codec.PayloadError` like :func:`parse_event`.
     """
-    return event_from_json(obj, _PROTOCOL, _build)
+    return event_from_json(obj, _PROTOCOL, build_event)

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 
 from .._errors import StreamError
 from .._event import ServerSentEvent
-from .._jsonevent import JsonLoads, parse_or_stream_error
+from .._jsonevent import JsonLoads, read_typed
 from .._typedstream import EventReader
-from ._events import AnthropicEvent, ErrorEvent, MessageStop, parse_event
+from ._events import AnthropicEvent, ErrorEvent, MessageStop, build_event
 
 __all__ = ["aiter_stream_events", "iter_stream_events", "read_event", "stream_error"]
 
@@ -19,9 +19,7 @@ _PROTOCOL = "Anthropic"
 def read_event(sse: ServerSentEvent, json_loads: JsonLoads) -> AnthropicEvent:
     """:func:`parse_event`, but an ``event: error`` whose data does not parse raises
     :class:`~sse_codec.StreamError` instead of :class:`~sse_codec.PayloadError`."""
-    return parse_or_stream_error(
-        lambda e: parse_event(e, json_loads=json_loads), sse, json_loads, _PROTOCOL
-    )
+    return read_typed(sse, json_loads, _PROTOCOL, build_event)
 
 
 def stream_error(event: ErrorEvent, sse: ServerSentEvent | None) -> StreamError:
@@ -33,15 +31,12 @@ def stream_error(event: ErrorEvent, sse: ServerSentEvent | None) -> StreamError:
     )
 
 
-def _error_of(event: AnthropicEvent, sse: ServerSentEvent) -> StreamError | None:
-    return stream_error(event, sse) if isinstance(event, ErrorEvent) else None
-
-
 def _reader(json_loads: JsonLoads) -> EventReader[AnthropicEvent]:
     return EventReader(
         read_event,
         json_loads,
-        error=_error_of,
+        fails=(ErrorEvent,),
+        error=stream_error,
         ends=(MessageStop,),
         missing=f"{_PROTOCOL} stream ended without message_stop: the answer is truncated",
     )

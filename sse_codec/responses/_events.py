@@ -48,6 +48,7 @@ __all__ = [
     "ResponseIncomplete",
     "ResponseQueued",
     "UnknownEvent",
+    "build_event",
     "event_from_dict",
     "parse_event",
 ]
@@ -428,7 +429,9 @@ _KNOWN: dict[str, Any] = {
 }
 
 
-def _build(obj: dict[str, Any], fallback_type: str | None) -> ResponseEvent:
+def build_event(obj: dict[str, Any], fallback_type: str | None) -> ResponseEvent:
+    """The typed event of a JSON object; ``fallback_type`` names it when it has no
+    ``"type"``.  Raises ``ShapeError`` (internal) on a wrong shape."""
     f = Fields(obj, "event")
     event_type = f.event_type(fallback_type)
     cls = _KNOWN.get(event_type)
@@ -453,7 +456,7 @@ def parse_event(sse: ServerSentEvent, *, json_loads: JsonLoads = json.loads) -> 
     ``error`` or ``response.failed`` event is returned, not raised: the readers
     raise it.
     """
-    return parse_typed(sse, json_loads, _PROTOCOL, _build)
+    return parse_typed(sse, json_loads, _PROTOCOL, build_event)
 
 
 def event_from_dict(obj: Mapping[str, Any]) -> ResponseEvent:
@@ -462,4 +465,4 @@ def event_from_dict(obj: Mapping[str, Any]) -> ResponseEvent:
     ``to_dict()`` of the result equals ``obj``.  Raises
     :class:`~sse_codec.PayloadError` like :func:`parse_event`.
     """
-    return event_from_json(obj, _PROTOCOL, _build)
+    return event_from_json(obj, _PROTOCOL, build_event)

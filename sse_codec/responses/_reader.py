@@ -7,7 +7,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 
 from .._errors import StreamError
 from .._event import ServerSentEvent
-from .._jsonevent import JsonLoads, parse_or_stream_error
+from .._jsonevent import JsonLoads, read_typed
 from .._typedstream import EventReader
 from ._events import (
     ErrorEvent,
@@ -15,7 +15,7 @@ from ._events import (
     ResponseEvent,
     ResponseFailed,
     ResponseIncomplete,
-    parse_event,
+    build_event,
 )
 
 __all__ = ["aiter_response_events", "iter_response_events", "read_event", "stream_error"]
@@ -44,20 +44,15 @@ def stream_error(event: ErrorEvent | ResponseFailed, sse: ServerSentEvent | None
 def read_event(sse: ServerSentEvent, json_loads: JsonLoads) -> ResponseEvent:
     """:func:`parse_event`, but an ``event: error`` whose data does not parse raises
     :class:`~sse_codec.StreamError` instead of :class:`~sse_codec.PayloadError`."""
-    return parse_or_stream_error(
-        lambda e: parse_event(e, json_loads=json_loads), sse, json_loads, _PROTOCOL
-    )
-
-
-def _error_of(event: ResponseEvent, sse: ServerSentEvent) -> StreamError | None:
-    return stream_error(event, sse) if isinstance(event, ErrorEvent | ResponseFailed) else None
+    return read_typed(sse, json_loads, _PROTOCOL, build_event)
 
 
 def _reader(json_loads: JsonLoads) -> EventReader[ResponseEvent]:
     return EventReader(
         read_event,
         json_loads,
-        error=_error_of,
+        fails=(ErrorEvent, ResponseFailed),
+        error=stream_error,
         ends=(ResponseCompleted, ResponseIncomplete, ResponseFailed),
         missing=f"{_PROTOCOL} stream ended without response.completed, "
         "response.incomplete or response.failed: the answer is truncated",
