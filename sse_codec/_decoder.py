@@ -286,13 +286,14 @@ class SSEDecoder:
             # The most common call: a short pending line, which implies an open
             # decoder with the BOM decided and no deferred LF, so the checks below
             # can be skipped.  Join the line with the chunk and read them together.
-            partial += data
             if _LF not in data and _CR not in data:
+                partial += data
                 if self._max_line is not None and len(partial) > self._max_line:
                     self._line_too_long(len(partial), [])
                 return []
             self._partial = None
-            return self._read(bytes(partial), [])
+            # One copy into a new bytes, not append-then-copy.
+            return self._read(b"".join((partial, data)), [])
         del partial  # so that a long pending line can be freed early (see below)
         return self._feed_general(data)
 
