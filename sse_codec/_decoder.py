@@ -20,10 +20,15 @@ streams and chunkings.  The shortcuts:
   the pending ``bytearray`` (``feed`` and ``iter_events`` do this inline, so 1-byte
   chunks cost a few bytecodes each);
 * a run of whole blocks that are exactly ``data: <value>`` (the OpenAI shape) or
-  ``event: <name>`` + ``data: <value>`` (the Anthropic shape) is recognised by
-  counting substrings in C, decoded once and split once, with no loop per line;
+  ``event: <name>`` + ``data: <value>`` (the Anthropic shape) is split once, in C,
+  at every block start, and costs one short loop per event, none per line; a chunk
+  that is exactly one ``data:`` block (a server flushing each token) is recognised
+  with two memchr calls (``_one_data_block``);
 * a long pending line is completed in place and its value copied once, so a large
   event costs about twice its size in memory, not four times.
+
+Events are built with ``_event._EventBuilder`` (see there): four times cheaper than
+the frozen dataclass's ``__init__``, and the result is an ordinary ServerSentEvent.
 """
 
 from __future__ import annotations
