@@ -463,8 +463,11 @@ def _mbs(nbytes: int, seconds: float) -> str:
 def _render(report: Report) -> str:
     out: list[str] = []
     peers = [n for n in report.contenders if n != _OURS]
-    out.append("Throughput in MB/s (medians); higher is better. sse-codec also in events/s.")
-    out.append("`ratio` = the fastest correct peer's time / sse-codec's time.\n")
+    if report.cells:
+        out.append("Throughput in MB/s (medians); higher is better. sse-codec also in events/s.")
+        out.append("`ratio` = the fastest correct peer's time / sse-codec's time.\n")
+    if report.quick:
+        out.append("(--quick: small sizes and few samples; a smoke test, not a measurement.)\n")
     for w in dict.fromkeys(c.workload for c in report.cells):
         out.append(f"### {w}\n")
         head = [
