@@ -66,9 +66,9 @@ _LONG_LINE = 64 * 1024
 _REGION_MIN = 512
 _MAX_RETRY_DIGITS = len(str(MAX_RETRY))
 
-_OPEN = 0
-_CLOSED = 1
-_FAILED = 2
+# Values of SSEDecoder._before (besides None and the bytes described there).
+_CLOSED = "closed"
+_FAILED = "failed"
 
 
 def _strip_one_space(value: bytes | bytearray) -> bytes | bytearray:
@@ -138,20 +138,18 @@ class SSEDecoder:
     """
 
     __slots__ = (
+        "_before",
         "_block_retry",
         "_data",
         "_data_size",
         "_event_type",
         "_fast_max",
-        "_head",
         "_id_buffer",
         "_idle",
         "_items",
         "_max_event",
         "_max_line",
         "_partial",
-        "_skip_lf",
-        "_state",
         "dispatch_on_close",
         "last_event_id",
         "on_comment",
@@ -176,23 +174,24 @@ class SSEDecoder:
         self.on_comment = on_comment
         self.last_event_id = ""
         self.retry: int | None = None
-        # Bytes seen so far while deciding whether the stream starts with a BOM;
-        # None once that is decided (the BOM may arrive split across chunks).
-        self._head: bytes | None = b""
+        # What must happen before the next chunk is read; None: nothing, read it.
+        # One slot for three mutually exclusive states, so a parked decoder is small:
+        # a prefix of the BOM (b"" at first) while the stream's first bytes are still
+        # being checked for one (the BOM may arrive split across chunks); b"\r" after
+        # a chunk that ended with CR, so an LF starting the next one is the second
+        # half of a CRLF, not a second line end; _CLOSED or _FAILED: refuse it.
+        self._before: bytes | str | None = b""
         # The unterminated line being received; None when there is none.
         self._partial: bytearray | None = None
-        # The previous chunk ended with CR: an LF starting the next one is the
-        # second half of a CRLF, not a second line end.
-        self._skip_lf = False
-        # The current block's data values; None (not an empty list) when there are
-        # none, which keeps an idle decoder small.
-        self._data: list[bytes | bytearray] | None = None
+        # The current block's data values: None when there are none, the value
+        # itself when there is one, a list from the second on.  Most blocks have
+        # one data line, so a parked decoder holds no list (64 bytes) for it.
+        self._data: bytes | bytearray | list[bytes | bytearray] | None = None
         self._data_size = 0
         self._event_type = ""
         self._id_buffer = ""
         self._block_retry: int | None = None
         self._items = False
-        self._state = _OPEN
         # True when a chunk starts in the plainest state: open, BOM decided, no
         # pending line, no deferred LF, nothing buffered for the current block.  Only
         # then may the whole-blocks shortcut run.  Kept up to date by ``_feed``.
@@ -318,30 +317,33 @@ class SSEDecoder:
                     "SSEDecoder.feed() takes bytes, bytearray or memoryview, "
                     f"not {type(data).__name__}"
                 )
-        if self._state != _OPEN:
-            raise SSEDecoderClosedError(
-                "this decoder is closed"
-                if self._state == _CLOSED
-                else "this decoder failed on an earlier limit error; create a new one"
-            )
-        if not data:
-            return []
-        if self._head is not None:
-            data = self._head + data
-            if len(data) < 3 and _BOM.startswith(data):
-                self._head = data
+        before = self._before
+        if before is not None:
+            if isinstance(before, str):
+                raise SSEDecoderClosedError(
+                    "this decoder is closed"
+                    if before is _CLOSED
+                    else "this decoder failed on an earlier limit error; create a new one"
+                )
+            if not data:
                 return []
-            self._head = None
-            if data[:3] == _BOM:
-                data = data[3:]
-                if not data:
+            self._before = None
+            if before == b"\r":
+                if data[0] == _LF:
+                    data = data[1:]
+                    if not data:
+                        return []
+            else:
+                data = before + data
+                if len(data) < 3 and _BOM.startswith(data):
+                    self._before = data
                     return []
-        if self._skip_lf:
-            self._skip_lf = False
-            if data[0] == 10:
-                data = data[1:]
-                if not data:
-                    return []
+                if data[:3] == _BOM:
+                    data = data[3:]
+                    if not data:
+                        return []
+        elif not data:
+            return []
         out: list[ServerSentEvent | Comment] = []
         partial = self._partial
         if partial is not None:
@@ -381,7 +383,7 @@ class SSEDecoder:
             lines = data.splitlines()
             last = data[-1]
             if last == 13:
-                self._skip_lf = True
+                self._before = b"\r"
             elif last != 10:
                 tail = lines.pop()
                 self._partial = tail if type(tail) is bytearray else bytearray(tail)
@@ -396,8 +398,8 @@ class SSEDecoder:
         # (_ReferenceDecoder never reads _idle: its feed and iter_events skip the shortcuts.)
         self._idle = (
             self._partial is None
-            and not self._skip_lf
-            and not self._data
+            and self._before is None
+            and self._data is None
             and not self._event_type
             and self._block_retry is None
         )
@@ -423,7 +425,7 @@ class SSEDecoder:
         after = cut + 1
         if data[cut] == 13:
             if after == len(data):
-                self._skip_lf = True
+                self._before = b"\r"
             elif data[after] == 10:
                 after += 1
         self._finish_line(partial, out)
@@ -432,12 +434,10 @@ class SSEDecoder:
     def _update_idle(self) -> None:
         self._idle = (
             self._partial is None
-            and not self._skip_lf
-            and not self._data
+            and self._before is None
+            and self._data is None
             and not self._event_type
             and self._block_retry is None
-            and self._head is None
-            and self._state == _OPEN
             and not self._reference
         )
 
@@ -459,10 +459,13 @@ class SSEDecoder:
         # same steps as the data branch of ``_process``).
         with memoryview(line) as view:
             value = bytes(view[6 if line[5:6] == b" " else 5 :])
-        if self._data is None:
-            self._data = [value]
+        data = self._data
+        if data is None:
+            self._data = value
+        elif isinstance(data, list):
+            data.append(value)
         else:
-            self._data.append(value)
+            self._data = [data, value]
         max_event = self._max_event
         if max_event is not None:
             self._data_size += len(value) + 1
@@ -481,7 +484,7 @@ class SSEDecoder:
         # it ends).  First finish the block in progress the reference way, up to
         # its blank line; then the run of whole blocks up to the last blank line
         # may go to the shortcut in one piece; then the unfinished block's lines.
-        if self._data or self._event_type or self._block_retry is not None:
+        if self._data is not None or self._event_type or self._block_retry is not None:
             pos = 1 if data[0] == 10 else data.find(b"\n\n", 0, end) + 2
             if pos < 2 and data[0] != 10:
                 pos = 0
@@ -614,26 +617,26 @@ class SSEDecoder:
         yield from self.close()
 
     def _close(self) -> list[ServerSentEvent | Comment]:
-        if self._state != _OPEN:
+        before = self._before
+        if isinstance(before, str):  # closed or failed
             return []
         out: list[ServerSentEvent | Comment] = []
         if self.dispatch_on_close:
             tail = self._partial
-            if tail is None and self._head:
-                tail = bytearray(self._head)  # a lone partial BOM is just bytes
+            if tail is None and before and before != b"\r":
+                tail = bytearray(before)  # a lone partial BOM is just bytes
             lines = [bytes(tail)] if tail else []
             lines.append(b"")
             self._partial = None
             self._process(lines, out, False)
-        self._state = _CLOSED
+        self._before = _CLOSED
         self._idle = False
         self._reset_block()
         self._partial = None
-        self._head = None
         return out
 
     def _fail(self) -> None:
-        self._state = _FAILED
+        self._before = _FAILED
         self._idle = False
         self._partial = None
         self._reset_block()
@@ -666,10 +669,12 @@ class SSEDecoder:
             if not line:
                 # Blank line: dispatch.
                 self.last_event_id = ident = self._id_buffer
-                if data:
+                if data is not None:
                     event = _EventBuilder()  # see _event.py: a cheap ServerSentEvent
                     event.event = self._event_type or "message"
-                    event.data = b"\n".join(data).decode("utf-8", "replace")
+                    if isinstance(data, list):
+                        data = b"\n".join(data)
+                    event.data = data.decode("utf-8", "replace")
                     event.id = ident or None
                     event.retry = self._block_retry
                     event.__class__ = ServerSentEvent  # type: ignore[assignment]
@@ -688,9 +693,11 @@ class SSEDecoder:
                 # (the same steps as the "data" branch there).
                 value = line[6:]
                 if data is None:
-                    data = self._data = [value]
-                else:
+                    data = self._data = value
+                elif isinstance(data, list):
                     data.append(value)
+                else:
+                    data = self._data = [data, value]
                 if max_event is not None:
                     size += len(value) + 1
                     if size > max_event:
@@ -713,9 +720,11 @@ class SSEDecoder:
                     value = value[1:]
             if name == b"data":
                 if data is None:
-                    data = self._data = [value]
-                else:
+                    data = self._data = value
+                elif isinstance(data, list):
                     data.append(value)
+                else:
+                    data = self._data = [data, value]
                 if max_event is not None:
                     size += len(value) + 1
                     if size > max_event:

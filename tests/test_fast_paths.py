@@ -216,3 +216,25 @@ def test_a_long_event_in_small_chunks_is_held_about_twice() -> None:
         tracemalloc.stop()
     assert len(events) == 1 and len(events[0].data) == size
     assert peak < 2.5 * size
+
+
+def test_one_data_value_then_a_list_gives_the_joined_data() -> None:
+    # A block's first data value is held on its own and a list is made only for
+    # the second; an empty first value (b"data\n") must still dispatch.  Every
+    # mix of up to three empty and non-empty values, across chunkings and paths.
+    for count in range(4):
+        for values in itertools.product([b"", b"x", b"long value"], repeat=count):
+            for line_end in (b"\n", b"\r\n", b"\r"):
+                block = b"".join(b"data" + (b": " + v if v else b"") + line_end for v in values)
+                stream = b"id: 7" + line_end + block + line_end + b"data: next\n\n"
+                expected = (
+                    [ServerSentEvent(data="\n".join(v.decode() for v in values), id="7")]
+                    if values
+                    else []
+                ) + [ServerSentEvent(data="next", id="7")]
+                for step in (len(stream), 1, 3):
+                    chunks = [stream[i : i + step] for i in range(0, len(stream), step)]
+                    assert list(iter_events(chunks)) == expected
+                    decoder, reference = SSEDecoder(), _ReferenceDecoder()
+                    got = [e for c in chunks for e in decoder.feed(c)]
+                    assert got == [e for c in chunks for e in reference.feed(c)] == expected
