@@ -150,3 +150,11 @@ def test_comment_refusals() -> None:
         encode_comment(5)  # type: ignore[arg-type]
     with pytest.raises(SSEEncodeError):
         encode_comment("x", line_ending="\t")
+
+
+def test_optional_fields_by_position_match_keywords() -> None:
+    # The optional fields are positional-or-keyword (cheaper to call on CPython
+    # 3.11); their order is part of the signature and must stay as documented.
+    by_keyword = encode("a\nb", event="update", id="42", retry=5, comment="c", line_ending="\r\n")
+    assert encode("a\nb", "update", "42", 5, "c", "\r\n") == by_keyword
+    assert by_keyword == b": c\r\nevent: update\r\nid: 42\r\nretry: 5\r\ndata: a\r\ndata: b\r\n\r\n"
