@@ -16,7 +16,7 @@ settings.register_profile(
     max_examples=300,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.register_profile("dev", max_examples=40, deadline=None)
+settings.register_profile("dev", max_examples=15, deadline=None)
 settings.register_profile("default-local", max_examples=100, deadline=None)
 
 _profile = os.environ.get("HYPOTHESIS_PROFILE") or (
