@@ -19,13 +19,22 @@ streams and chunkings.  The shortcuts:
 * a chunk without a line end, arriving while a line is pending, is only appended to
   the pending ``bytearray`` (``feed`` and ``iter_events`` do this inline, so 1-byte
   chunks cost a few bytecodes each);
-* a run of whole blocks that are exactly ``data: <value>`` (the OpenAI shape) or
-  ``event: <name>`` + ``data: <value>`` (the Anthropic shape) is split once, in C,
-  at every block start, and costs one short loop per event, none per line; a chunk
-  that is exactly one ``data:`` block (a server flushing each token) is recognised
-  with two memchr calls (``_one_data_block``);
+* a region of whole blocks that are all exactly ``data: <value>`` (the OpenAI
+  shape) or all ``event: <name>`` + ``data: <value>`` (the Anthropic shape) is
+  split once, in C, at every block start, and costs one short loop per event, none
+  per line (``_plain_blocks``).  The region is the pending line plus the chunk, so
+  network-sized chunks that cut blocks anywhere take it too; only the first piece
+  is joined with the pending line and only the last one is taken apart.  In the
+  Anthropic shape an event line completed without its data line may stay unread in
+  the pending bytes (``_read_ahead_line`` reads it where one line is needed); a
+  chunk that is exactly one ``data:`` block (a server flushing each token) is
+  recognised with two memchr calls (``_one_data_block``);
+* ``iter_events`` runs the decoder's own generator (``_iter``), which inlines the
+  cheapest cases and calls ``_read`` directly for small chunks, skipping layers: in
+  CPython a call costs about as much as a line of work;
 * a long pending line is completed in place and its value copied once, so a large
-  event costs about twice its size in memory, not four times.
+  event costs about twice its size in memory, not four times; a big one-block chunk
+  is decoded through a memoryview, not sliced first (``_block_value``).
 
 Events are built with ``_event._EventBuilder`` (see there): four times cheaper than
 the frozen dataclass's ``__init__``, and the result is an ordinary ServerSentEvent.
@@ -35,6 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from sys import intern as _intern
+from typing import Any
 
 from ._errors import SSEDecoderClosedError, SSELimitError
 from ._event import Comment, ServerSentEvent, _EventBuilder, _make_event
@@ -64,6 +74,8 @@ _INF = float("inf")
 _LONG_LINE = 64 * 1024
 # Below this size, a piece of stream with line ends is read line by line.
 _REGION_MIN = 512
+# Event lines shorter than this may be left unread in the pending bytes (_plain_blocks).
+_READ_AHEAD_MAX = 256
 _MAX_RETRY_DIGITS = len(str(MAX_RETRY))
 
 # Values of SSEDecoder._before (besides None and the bytes described there).
@@ -94,6 +106,18 @@ def _one_data_block(chunk: bytes) -> bool:
         and chunk[-1] == _LF
         and _CR not in chunk
     )
+
+
+def _block_value(block: bytes) -> str:
+    """The text of the value in ``data: V\n\n``.
+
+    A big value is decoded straight from the chunk through a memoryview: slicing
+    it out first would copy it, and a fresh multi-megabyte allocation costs more
+    than the decoding itself (page faults).
+    """
+    if len(block) < _LONG_LINE:
+        return block[6:-2].decode("utf-8", "replace")
+    return str(memoryview(block)[6:-2], "utf-8", "replace")
 
 
 def _first_line_end(data: bytes) -> int:
@@ -192,9 +216,10 @@ class SSEDecoder:
         self._id_buffer = ""
         self._block_retry: int | None = None
         self._items = False
-        # True when a chunk starts in the plainest state: open, BOM decided, no
-        # pending line, no deferred LF, nothing buffered for the current block.  Only
-        # then may the whole-blocks shortcut run.  Kept up to date by ``_feed``.
+        # True when the decoder is open, the BOM decided, no LF deferred, and the
+        # block so far holds no data and no retry (a pending line and an event type
+        # may be there).  Only then may the plain-blocks shortcuts run.  Kept up to
+        # date by ``_feed``; False is always safe (it only turns shortcuts off).
         self._idle = False
 
     @property
@@ -229,25 +254,30 @@ class SSEDecoder:
         :class:`~sse_codec.SSEDecoderClosedError` after ``close`` or a failure.
         """
         partial = self._partial
-        if partial is not None:
-            # Shortcut: no line end, so the chunk only extends the pending line.
-            # (A pending line implies an open decoder with the BOM decided.)
-            if type(data) is bytes and _LF not in data and _CR not in data:
-                partial += data
-                limit = self._max_line
-                if limit is not None and len(partial) > limit:
-                    self._line_too_long(len(partial), [])
-                return []
-        elif self._idle and type(data) is bytes:
-            if _one_data_block(data) and len(data) <= self._fast_max:
+        if type(data) is bytes:
+            if partial is not None:
+                # Shortcut: no line end, so the chunk only extends the pending line.
+                # (A pending line implies an open decoder with the BOM decided.)
+                if _LF not in data and _CR not in data:
+                    partial += data
+                    limit = self._max_line
+                    if limit is not None and len(partial) > limit:
+                        self._pending_too_long([])
+                    return []
+            elif (
+                (self._idle or (self._no_bom(data) and self._idle))
+                and _one_data_block(data)
+                and len(data) <= self._fast_max
+            ):
                 self.last_event_id = ident = self._id_buffer
-                return [
-                    _make_event(
-                        "message", data[6:-2].decode("utf-8", "replace"), ident or None, None
-                    )
-                ]
-            if _CR not in data:
-                events = self._whole_blocks(data, 0, len(data))
+                event_type = self._event_type
+                if event_type:
+                    self._event_type = ""
+                else:
+                    event_type = "message"
+                return [_make_event(event_type, _block_value(data), ident or None, None)]
+            if self._idle and _CR not in data:
+                events = self._plain_blocks(partial, data)
                 if events is not None:
                     return events
         self._items = False
@@ -293,7 +323,7 @@ class SSEDecoder:
             if _LF not in data and _CR not in data:
                 partial += data
                 if self._max_line is not None and len(partial) > self._max_line:
-                    self._line_too_long(len(partial), [])
+                    self._pending_too_long([])
                 return []
             self._partial = None
             # One copy into a new bytes, not append-then-copy.
@@ -352,13 +382,14 @@ class SSEDecoder:
                 partial += data
                 if _LF not in data and _CR not in data:
                     if self._max_line is not None and len(partial) > self._max_line:
-                        self._line_too_long(len(partial), out)
+                        self._pending_too_long(out)
                     return out
                 # Read the bytearray itself: no copy; the tail sliced off it below
                 # is a new bytearray, ready to be the next pending line.
                 data = partial
                 self._partial = None
             else:
+                self._read_ahead_line(partial)  # so that it holds one line
                 data = self._complete_long_line(partial, data, out)
                 del partial  # the long line's bytes are freed here
                 if not data:
@@ -366,7 +397,7 @@ class SSEDecoder:
                     return out
         elif _LF not in data and _CR not in data:
             self._partial = bytearray(data)
-            self._idle = False
+            self._update_idle()
             if self._max_line is not None and len(data) > self._max_line:
                 self._line_too_long(len(data), out)
             return out
@@ -389,20 +420,11 @@ class SSEDecoder:
                 self._partial = tail if type(tail) is bytearray else bytearray(tail)
             self._process(lines, out, limit is not None and len(data) > limit)
         else:
-            end = data.rfind(b"\n") + 1
-            if end < len(data):
-                self._partial = bytearray(data[end:])
-            self._lf_lines(data, end, out)
+            self._lf_lines(data, out)
         if limit is not None and self._partial is not None and len(self._partial) > limit:
             self._line_too_long(len(self._partial), out)
         # (_ReferenceDecoder never reads _idle: its feed and iter_events skip the shortcuts.)
-        self._idle = (
-            self._partial is None
-            and self._before is None
-            and self._data is None
-            and not self._event_type
-            and self._block_retry is None
-        )
+        self._idle = self._before is None and self._data is None and self._block_retry is None
         return out
 
     def _complete_long_line(
@@ -431,15 +453,42 @@ class SSEDecoder:
         self._finish_line(partial, out)
         return data[after:]
 
+    def _no_bom(self, chunk: bytes) -> bool:
+        """At the start of the stream, a first chunk that cannot begin a BOM settles
+        that there is none, so that the shortcuts may take it.  Returns whether it
+        did (``_before`` is then ``None`` and ``_idle`` up to date)."""
+        before = self._before
+        if type(before) is bytes and not before and chunk[:1] not in (b"", b"\xef"):
+            self._before = None
+            self._update_idle()
+            return True
+        return False
+
     def _update_idle(self) -> None:
         self._idle = (
-            self._partial is None
-            and self._before is None
+            self._before is None
             and self._data is None
-            and not self._event_type
             and self._block_retry is None
             and not self._reference
         )
+
+    def _read_ahead_line(self, partial: bytearray) -> None:
+        """Interpret the event line that ``_plain_blocks`` may have left, unread, at
+        the start of the pending bytes (see there), so that they hold one line."""
+        cut = partial.find(b"\n", 0, _READ_AHEAD_MAX)
+        if cut >= 0:
+            line = bytes(partial[:cut])
+            del partial[: cut + 1]
+            self._process([line], [], False)
+
+    def _pending_too_long(self, out: list[ServerSentEvent | Comment]) -> None:
+        """The pending bytes outgrew ``max_line_size``: raise, unless that was only
+        because they begin with a read-ahead event line (see ``_read_ahead_line``)."""
+        partial = self._partial
+        assert partial is not None and self._max_line is not None
+        self._read_ahead_line(partial)
+        if len(partial) > self._max_line:
+            self._line_too_long(len(partial), out)
 
     def _line_too_long(self, size: int, out: list[ServerSentEvent | Comment]) -> None:
         limit = self._max_line
@@ -474,59 +523,107 @@ class SSEDecoder:
                 self._fail()
                 raise SSELimitError("max_event_size", max_event, size, events=out)
 
-    def _lf_lines(
-        self, data: bytes | bytearray, end: int, out: list[ServerSentEvent | Comment]
-    ) -> None:
-        """Interpret the whole lines ``data[:end]`` of a chunk without CR."""
+    def _lf_lines(self, data: bytes | bytearray, out: list[ServerSentEvent | Comment]) -> None:
+        """Interpret ``data`` (no CR, starts at a line start, holds a LF); keep its
+        unterminated last line pending."""
         limit = self._max_line
         pos = 0
         # With LF as the only line end, b"\n\n" marks a blank line (after the line
         # it ends).  First finish the block in progress the reference way, up to
-        # its blank line; then the run of whole blocks up to the last blank line
-        # may go to the shortcut in one piece; then the unfinished block's lines.
-        if self._data is not None or self._event_type or self._block_retry is not None:
-            pos = 1 if data[0] == 10 else data.find(b"\n\n", 0, end) + 2
-            if pos < 2 and data[0] != 10:
-                pos = 0
+        # its blank line; from there on the shortcut may take the rest.
+        if self._data is not None or self._block_retry is not None:
+            pos = 1 if data[0] == _LF else data.find(b"\n\n") + 2
+            if pos < 2 and data[0] != _LF:
+                pos = -1  # no blank line: the block goes on to the end of data
             else:
                 self._process(data[:pos].splitlines(), out, limit is not None and pos > limit)
-        if pos < end:
-            last_blank = data.rfind(b"\n\n", pos, end) + 2
-            if last_blank >= pos + 2:
-                events = self._whole_blocks(data, pos, last_blank)
-                if events is not None:
-                    out += events
-                    pos = last_blank
-            if pos < end:
-                lines = data[pos:end].splitlines()
-                self._process(lines, out, limit is not None and end - pos > limit)
+        if pos >= 0:
+            if pos == len(data):
+                return
+            events = self._plain_blocks(None, data[pos:] if pos else data)
+            if events is not None:
+                out += events
+                return
+        else:
+            pos = 0
+        end = data.rfind(b"\n") + 1
+        if end < len(data):
+            self._partial = bytearray(data[end:])
+        if end > pos:
+            self._process(data[pos:end].splitlines(), out, limit is not None and end - pos > limit)
 
-    def _whole_blocks(
-        self, data: bytes | bytearray, start: int, end: int
+    def _plain_blocks(
+        self, head: bytes | bytearray | None, chunk: bytes | bytearray
     ) -> list[ServerSentEvent] | None:
-        """Shortcut for ``data[start:end]`` made only of whole blocks of one plain shape.
+        """Shortcut for a region made of whole blocks of one plain shape.
 
-        The caller guarantees that the region holds no CR and that the decoder is
-        idle (no block in progress, no pending line).  Returns the events, or
-        ``None`` (and nothing changed) unless the region is exactly a run of
-        ``data: V`` blocks, or of ``event: N`` + ``data: V`` blocks.  Why that is
-        enough: the region has no CR and ends with a blank line; it is split once,
-        in C, at every block start; a piece then holds no LF (or, in the event
-        shape, exactly the one before ``data: ``) if and only if every block is
-        exactly one such line (or two).  Each value is decoded on its own: decoding
-        the whole region at once measured slower, because one emoji anywhere
-        widens the whole text to 4 bytes a character.
+        The region is ``head`` (the pending line, or ``None``) followed by
+        ``chunk``.  The caller guarantees that the chunk holds no CR and that the
+        decoder is ``_idle`` (open, BOM decided, no CR pending, no data and no
+        ``retry`` in the block so far; an event line may have been read).
+
+        The region is accepted only if it is exactly a run of whole blocks that are
+        all ``data: V`` (the OpenAI shape) or all ``event: N`` + ``data: V`` (the
+        Anthropic shape), followed by what is left of a block not yet ended: a
+        pending line, or (event shape) a complete event line and a pending line.
+        Then the events are returned and the state updated exactly as the reference
+        would; otherwise ``None`` is returned, nothing has changed, and the caller
+        reads the chunk the reference way.
+
+        Why that is enough: the chunk is split once, in C, at every block start
+        (``b"\\n\\ndata: "`` or ``b"\\n\\nevent: "``); a piece then holds no LF (or,
+        in the event shape, exactly the one before ``data: ``) if and only if its
+        block is exactly one such line (or two).  A region no longer than both
+        limits cannot hold a line or an event's data that exceeds either, so the
+        limit checks can be skipped.  Nothing is sliced out of the chunk first: the
+        pending line joins the first piece only, and the last piece is taken apart
+        on its own.
         """
-        size = end - start
-        if size > self._fast_max:  # then a limit might be exceeded: the reference checks
+        if head is None:
+            if len(chunk) > self._fast_max:
+                return None
+            head = b""
+        elif len(head) >= _LONG_LINE or len(head) + len(chunk) > self._fast_max:
+            # (A long pending line is completed in place instead: see _complete_long_line.)
             return None
-        if size < 8 or data[end - 2 : end] != b"\n\n":
-            return None
+        event_type = self._event_type
+        if event_type:
+            # The unfinished block's event line was read already: put it back, so
+            # that the region starts at a block start.
+            head = b"".join((b"event: ", event_type.encode(), b"\n", head))
+        shape = head[:1] if head else chunk[:1]
         ident = self._id_buffer or None
         events: list[ServerSentEvent] = []
         append = events.append
-        if data.startswith(b"data: ", start):
-            for value in data[start + 6 : end - 2].split(b"\n\ndata: "):
+        pending_type: bytes | bytearray | None = None
+        # The pieces are bytes or bytearray, as the chunk is; only sliced and decoded.
+        region: Any = chunk
+        tail: bytes | bytearray
+        if shape == b"d":
+            pieces = region.split(b"\n\ndata: ")
+            # The last piece first, while it is only chunk bytes: a value, its blank
+            # line and a pending line; or the data line that starts a block, pending.
+            last = pieces[-1]
+            # (``in`` and ``find`` are memchr; a 2-byte search would be a byte loop.)
+            cut = last.find(b"\n") if _LF in last else -1
+            if cut >= 0:
+                if last[cut + 1 : cut + 2] != b"\n":
+                    return None
+                tail = last[cut + 2 :]
+                if _LF in tail:
+                    return None
+                pieces[-1] = last[:cut]
+            elif len(pieces) > 1:
+                tail = b"data: " + pieces.pop()
+            else:  # no line end at all: the region is a pending line
+                tail = b"".join((head, chunk))
+                pieces = []
+            if pieces:
+                first = b"".join((head, pieces[0])) if head else pieces[0]
+                if first[:6] != b"data: ":
+                    return None
+                pieces[0] = first[6:]
+            for value in pieces:
                 if _LF in value:
                     return None
                 event = _EventBuilder()  # see _event.py: a cheap ServerSentEvent
@@ -539,8 +636,48 @@ class SSEDecoder:
                 event.retry = None
                 event.__class__ = ServerSentEvent  # type: ignore[assignment]
                 append(event)  # type: ignore[arg-type]
-        elif data.startswith(b"event: ", start):
-            for block in data[start + 7 : end - 2].split(b"\n\nevent: "):
+        elif shape == b"e":
+            pieces = region.split(b"\n\nevent: ")
+            first = b"".join((head, pieces[0])) if head else pieces[0]
+            if first[:7] != b"event: ":
+                return None
+            if pieces[-1][-2:] == b"\n\n":
+                # It ends with a blank line: whole blocks (each is checked below).
+                tail = b""
+                if len(pieces) == 1:
+                    pieces[0] = first[7:-2]
+                else:
+                    pieces[0] = first[7:]
+                    pieces[-1] = pieces[-1][:-2]
+            else:
+                pieces[0] = first[7:]
+                last = pieces.pop()
+                cut = last.find(b"\n")  # (memchr, as above)
+                if cut < 0:
+                    tail = b"event: " + last  # the pending first line of a block
+                else:
+                    end = last.find(b"\n", cut + 1)
+                    if end < 0:
+                        if cut + 7 < _READ_AHEAD_MAX and cut + 1 < len(last):
+                            # The block's event line is complete, the line after it
+                            # is not.  The event line stays in the pending bytes,
+                            # unread: the next chunk then starts at a block start
+                            # (cheaper in small chunks than reading it now).  Only
+                            # _event_type would differ, and nothing outside can see
+                            # it; _read_ahead_line reads it where one line is needed.
+                            tail = b"event: " + last
+                        else:
+                            # Read now, as the reference would; the rest stays pending.
+                            pending_type = last[:cut]
+                            tail = last[cut + 1 :]
+                    elif last[end + 1 : end + 2] == b"\n":
+                        pieces.append(last[:end])
+                        tail = last[end + 2 :]
+                        if _LF in tail:
+                            return None
+                    else:
+                        return None
+            for block in pieces:
                 name, found, value = block.partition(b"\ndata: ")
                 if not found or _LF in name or _LF in value:
                     return None
@@ -553,65 +690,114 @@ class SSEDecoder:
                 append(event)  # type: ignore[arg-type]
         else:
             return None
-        self.last_event_id = self._id_buffer
+        if events:
+            self.last_event_id = self._id_buffer
+        if pending_type is not None:
+            self._event_type = _intern(pending_type.decode("utf-8", "replace"))
+        elif event_type:
+            self._event_type = ""
+        self._partial = bytearray(tail) if tail else None
         return events
 
     def _iter(self, chunks: Iterable[bytes | bytearray | memoryview]) -> Iterator[ServerSentEvent]:
         """``iter_events``' loop, with ``feed``'s cheapest cases inlined.
 
-        ``partial`` and ``limit`` mirror the decoder's state between calls to
-        ``_feed`` (a ``bytearray`` grows in place, so the object stays the same);
-        they are re-read after every call and every ``yield``.  ``_feed`` is called
-        directly: ``feed`` would only repeat the checks made here.
+        ``partial`` and ``limit`` mirror the decoder's state between calls (a
+        ``bytearray`` grows in place, so the object stays the same); they are
+        re-read after every call and every ``yield``.  (Handing over each chunk's
+        events as a list, flattened by ``itertools.chain``, measured slower.)
         """
         feed = self._feed
+        read = self._read
+        plain_blocks = self._plain_blocks
         partial = self._partial
         limit = self._max_line
         for chunk in chunks:
-            if partial is not None:
-                if type(chunk) is bytes and _LF not in chunk and _CR not in chunk:
-                    partial += chunk
-                    if limit is not None and len(partial) > limit:
-                        self._line_too_long(len(partial), [])
-                    continue
-            elif self._idle and type(chunk) is bytes:
-                if (
-                    chunk[:6] == b"data: "
-                    and chunk.find(b"\n") == len(chunk) - 2
-                    and chunk[-1] == _LF
-                    and _CR not in chunk
-                    and len(chunk) <= self._fast_max
-                ):
-                    # Exactly one ``data: V`` block (see _one_data_block): a server
-                    # flushing one token per write.
-                    event = _EventBuilder()  # see _event.py: a cheap ServerSentEvent
-                    event.event = "message"
-                    try:  # strict decoding is the cheaper call; invalid UTF-8 is rare
-                        event.data = chunk[6:-2].decode()
-                    except UnicodeDecodeError:
-                        event.data = chunk[6:-2].decode("utf-8", "replace")
-                    self.last_event_id = ident = self._id_buffer
-                    event.id = ident or None
-                    event.retry = None
-                    event.__class__ = ServerSentEvent  # type: ignore[assignment]
-                    yield event  # type: ignore[misc]
-                    partial = self._partial
-                    limit = self._max_line
-                    continue
-                if _CR not in chunk:
-                    # Whole blocks of one plain shape (e.g. one Anthropic event per chunk).
-                    blocks = self._whole_blocks(chunk, 0, len(chunk))
-                    if blocks is not None:
-                        yield from blocks
+            if type(chunk) is bytes:
+                if partial is not None:
+                    if _LF not in chunk and _CR not in chunk:
+                        partial += chunk
+                        if limit is not None and len(partial) > limit:
+                            self._pending_too_long([])
+                        continue
+                    # (One byte, a line end, cannot end a block that a pending line is in.)
+                    if self._idle and _CR not in chunk and len(chunk) > 1:
+                        events = plain_blocks(partial, chunk)
+                        if events is not None:
+                            yield from events
+                            partial = self._partial
+                            limit = self._max_line
+                            continue
+                    if len(partial) < _LONG_LINE:
+                        # As _feed does, without its layers (a Python call costs about
+                        # as much as a line here): the pending line and the chunk are
+                        # read together.
+                        self._partial = None
+                        items = read(b"".join((partial, chunk)), [])
+                        if items:
+                            yield from items  # type: ignore[misc]
                         partial = self._partial
                         limit = self._max_line
                         continue
+                elif self._before is None or self._no_bom(chunk):
+                    # At a line start, open, BOM decided, no CR just before.
+                    if self._idle:
+                        if (
+                            chunk[:6] == b"data: "
+                            and chunk.find(b"\n") == len(chunk) - 2
+                            and chunk[-1] == _LF
+                            and _CR not in chunk
+                            and len(chunk) <= self._fast_max
+                        ):
+                            # Exactly one ``data: V`` block (see _one_data_block): a
+                            # server flushing one token per write.
+                            event = _EventBuilder()  # see _event.py: a cheap ServerSentEvent
+                            event_type = self._event_type
+                            if event_type:
+                                self._event_type = ""
+                                event.event = event_type
+                            else:
+                                event.event = "message"
+                            if len(chunk) < _LONG_LINE:
+                                try:  # strict decoding is cheaper; invalid UTF-8 is rare
+                                    event.data = chunk[6:-2].decode()
+                                except UnicodeDecodeError:
+                                    event.data = chunk[6:-2].decode("utf-8", "replace")
+                            else:
+                                event.data = _block_value(chunk)
+                            self.last_event_id = ident = self._id_buffer
+                            event.id = ident or None
+                            event.retry = None
+                            event.__class__ = ServerSentEvent  # type: ignore[assignment]
+                            yield event  # type: ignore[misc]
+                            partial = self._partial
+                            limit = self._max_line
+                            continue
+                        if _CR not in chunk and _LF in chunk:
+                            events = plain_blocks(None, chunk)
+                            if events is not None:
+                                yield from events
+                                partial = self._partial
+                                limit = self._max_line
+                                continue
+                    if _LF not in chunk and _CR not in chunk:
+                        if chunk:  # a line that goes on beyond the chunk
+                            partial = self._partial = bytearray(chunk)
+                            if limit is not None and len(partial) > limit:
+                                self._line_too_long(len(partial), [])
+                        continue
+                    items = read(chunk, [])
+                    if items:
+                        yield from items  # type: ignore[misc]
+                    partial = self._partial
+                    limit = self._max_line
+                    continue
             # Drop this loop's reference first, so that _feed can free a long line
             # as soon as it has taken its value (see _complete_long_line).
             partial = None
-            events = feed(chunk)
+            events = feed(chunk)  # type: ignore[assignment]  # (events only: _items is off)
             if events:
-                yield from events  # type: ignore[misc]
+                yield from events
             partial = self._partial
             limit = self._max_line
         yield from self.close()
@@ -625,7 +811,9 @@ class SSEDecoder:
             tail = self._partial
             if tail is None and before and before != b"\r":
                 tail = bytearray(before)  # a lone partial BOM is just bytes
-            lines = [bytes(tail)] if tail else []
+            # (The pending bytes may begin with a read-ahead event line: see
+            # _plain_blocks.  They hold no CR then, and at most that one LF.)
+            lines = bytes(tail).split(b"\n") if tail else []
             lines.append(b"")
             self._partial = None
             self._process(lines, out, False)

@@ -13,17 +13,25 @@ __all__ = ["aiter_events", "iter_events"]
 def iter_events(
     chunks: Iterable[bytes | bytearray | memoryview], *, decoder: SSEDecoder | None = None
 ) -> Iterator[ServerSentEvent]:
-    """Yield the events of a byte stream given as an iterable of chunks.
+    """Return an iterator over the events of a byte stream given as chunks.
 
     Feeds each chunk to ``decoder`` (a fresh :class:`SSEDecoder` with default
-    limits when omitted), yields events as soon as a chunk completes them, and
-    closes the decoder when the chunks run out.  Raises what ``feed`` raises.
+    limits when omitted) as the iterator is advanced, yields events as soon as a
+    chunk completes them, and closes the decoder when the chunks run out.  Nothing
+    is read before the first ``next()``.  Raises what ``feed`` raises.
     """
     dec = SSEDecoder() if decoder is None else decoder
     if type(dec).feed is SSEDecoder.feed:
-        # The decoder's own loop inlines feed()'s cheapest case (see _decoder.py).
-        yield from dec._iter(chunks)
-        return
+        # The decoder's own generator, which inlines feed()'s cheapest cases (see
+        # _decoder.py); returned as it is, not wrapped in another generator.
+        return dec._iter(chunks)
+    return _feeding(dec, chunks)
+
+
+def _feeding(
+    dec: SSEDecoder, chunks: Iterable[bytes | bytearray | memoryview]
+) -> Iterator[ServerSentEvent]:
+    # For subclasses that override feed(): call it for every chunk.
     for chunk in chunks:
         yield from dec.feed(chunk)
     yield from dec.close()

@@ -158,8 +158,8 @@ def test_reference_decoder_really_takes_the_slow_path() -> None:
     class Tripwire(_ReferenceDecoder):
         __slots__ = ()
 
-        def _whole_blocks(self, data: bytes | bytearray, start: int, end: int) -> None:
-            raise AssertionError("the reference decoder took the whole-blocks shortcut")
+        def _plain_blocks(self, head: bytes | bytearray | None, chunk: bytes | bytearray) -> None:
+            raise AssertionError("the reference decoder took the plain-blocks shortcut")
 
     stream = [b"data: x\n\n", b"data: a\n\ndata: b\n\n" * 40, b"event: e\ndata: y\n\n"]
     ref = Tripwire()
@@ -238,3 +238,50 @@ def test_one_data_value_then_a_list_gives_the_joined_data() -> None:
                     decoder, reference = SSEDecoder(), _ReferenceDecoder()
                     got = [e for c in chunks for e in decoder.feed(c)]
                     assert got == [e for c in chunks for e in reference.feed(c)] == expected
+
+
+def _same_as_reference(
+    chunks: list[bytes], max_line_size: int | None = None, dispatch_on_close: bool = False
+) -> list[object]:
+    """Feed ``chunks`` to both decoders, by ``feed`` and by ``iter_events``; return
+    the ``feed`` trace after checking that the two agree."""
+
+    def make(cls: type[SSEDecoder]) -> SSEDecoder:
+        return cls(max_line_size=max_line_size, dispatch_on_close=dispatch_on_close)
+
+    got = _drive(make(SSEDecoder), chunks, _feed)
+    assert got == _drive(make(_ReferenceDecoder), chunks, _feed)
+
+    def collect(decoder: SSEDecoder) -> list[object]:
+        events: list[object] = []
+        try:
+            events.extend(iter_events(chunks, decoder=decoder))
+        except SSELimitError as exc:
+            events.append(("limit", exc.limit_name, exc.size))
+        return events
+
+    assert collect(make(SSEDecoder)) == collect(make(_ReferenceDecoder))
+    return got[0]
+
+
+def test_read_ahead_event_line_then_a_pending_line_over_the_limit() -> None:
+    # The shortcut leaves "event: delta\n" unread in front of the pending data
+    # line; the line limit must count the data line only, and still trip on it.
+    head = [b"event: a\ndata: a\n\nevent: delta\ndata: 12", b"3456"]
+    decoder = SSEDecoder()
+    decoder.feed(head[0])
+    assert decoder._partial == bytearray(b"event: delta\ndata: 12")  # the case under test
+    _same_as_reference([*head, b"789\n\n"], max_line_size=16)
+    trace = _same_as_reference([*head, b"789ab", b"cdef\n\n"], max_line_size=16)
+    assert ("limit", "max_line_size", 17, []) in trace
+
+
+def test_read_ahead_event_line_then_a_long_line_and_close() -> None:
+    body = b"x" * (3 * 65536)
+    chunks = [b"event: big\ndata: " + body[:100]]
+    chunks += [body[i : i + 4096] for i in range(100, len(body), 4096)]
+    _same_as_reference([*chunks, b"\n\n"])
+    _same_as_reference(chunks, dispatch_on_close=True)
+    _same_as_reference([b"data: a\n\nevent: e\ndata: b"], dispatch_on_close=True)
+    events = list(iter_events([*chunks, b"\n\n"]))
+    assert [(e.event, len(e.data)) for e in events] == [("big", len(body))]
