@@ -276,7 +276,7 @@ class SSEDecoder:
                 else:
                     event_type = "message"
                 return [_make_event(event_type, _block_value(data), ident or None, None)]
-            if self._idle and _CR not in data:
+            if self._idle and _CR not in data and _LF in data:
                 events = self._plain_blocks(partial, data)
                 if events is not None:
                     return events
@@ -591,15 +591,14 @@ class SSEDecoder:
             # The unfinished block's event line was read already: put it back, so
             # that the region starts at a block start.
             head = b"".join((b"event: ", event_type.encode(), b"\n", head))
-        shape = head[:1] if head else chunk[:1]
+        shape = (head or chunk)[0]  # (the caller passes a chunk with a line end)
         ident = self._id_buffer or None
         events: list[ServerSentEvent] = []
         append = events.append
-        pending_type: bytes | bytearray | None = None
         # The pieces are bytes or bytearray, as the chunk is; only sliced and decoded.
         region: Any = chunk
         tail: bytes | bytearray
-        if shape == b"d":
+        if shape == 100:  # b"d"
             pieces = region.split(b"\n\ndata: ")
             # The last piece first, while it is only chunk bytes: a value, its blank
             # line and a pending line; or the data line that starts a block, pending.
@@ -636,7 +635,12 @@ class SSEDecoder:
                 event.retry = None
                 event.__class__ = ServerSentEvent  # type: ignore[assignment]
                 append(event)  # type: ignore[arg-type]
-        elif shape == b"e":
+            if events:
+                self.last_event_id = self._id_buffer
+            self._partial = bytearray(tail) if tail else None
+            return events
+        if shape == 101:  # b"e"
+            pending_type: bytes | bytearray | None = None
             pieces = region.split(b"\n\nevent: ")
             first = b"".join((head, pieces[0])) if head else pieces[0]
             if first[:7] != b"event: ":
@@ -688,16 +692,15 @@ class SSEDecoder:
                 event.retry = None
                 event.__class__ = ServerSentEvent  # type: ignore[assignment]
                 append(event)  # type: ignore[arg-type]
-        else:
-            return None
-        if events:
-            self.last_event_id = self._id_buffer
-        if pending_type is not None:
-            self._event_type = _intern(pending_type.decode("utf-8", "replace"))
-        elif event_type:
-            self._event_type = ""
-        self._partial = bytearray(tail) if tail else None
-        return events
+            if events:
+                self.last_event_id = self._id_buffer
+            if pending_type is not None:
+                self._event_type = _intern(pending_type.decode("utf-8", "replace"))
+            elif event_type:
+                self._event_type = ""
+            self._partial = bytearray(tail) if tail else None
+            return events
+        return None
 
     def _iter(self, chunks: Iterable[bytes | bytearray | memoryview]) -> Iterator[ServerSentEvent]:
         """``iter_events``' loop, with ``feed``'s cheapest cases inlined.
@@ -744,35 +747,45 @@ class SSEDecoder:
                     if self._idle:
                         if (
                             chunk[:6] == b"data: "
-                            and chunk.find(b"\n") == len(chunk) - 2
                             and chunk[-1] == _LF
+                            and chunk[-2] == _LF
                             and _CR not in chunk
                             and len(chunk) <= self._fast_max
                         ):
-                            # Exactly one ``data: V`` block (see _one_data_block): a
-                            # server flushing one token per write.
-                            event = _EventBuilder()  # see _event.py: a cheap ServerSentEvent
-                            event_type = self._event_type
-                            if event_type:
-                                self._event_type = ""
-                                event.event = event_type
-                            else:
-                                event.event = "message"
+                            # Maybe exactly one ``data: V`` block (see _one_data_block):
+                            # a server flushing one token per write.  A small value is
+                            # sliced out now (decoding needs it) and checked for LF
+                            # with memchr, cheaper than ``find``; a big one is decoded
+                            # in place (_block_value).
                             if len(chunk) < _LONG_LINE:
-                                try:  # strict decoding is cheaper; invalid UTF-8 is rare
-                                    event.data = chunk[6:-2].decode()
-                                except UnicodeDecodeError:
-                                    event.data = chunk[6:-2].decode("utf-8", "replace")
+                                value = chunk[6:-2]
+                                one_block = _LF not in value
                             else:
-                                event.data = _block_value(chunk)
-                            self.last_event_id = ident = self._id_buffer
-                            event.id = ident or None
-                            event.retry = None
-                            event.__class__ = ServerSentEvent  # type: ignore[assignment]
-                            yield event  # type: ignore[misc]
-                            partial = self._partial
-                            limit = self._max_line
-                            continue
+                                value = b""
+                                one_block = chunk.find(b"\n") == len(chunk) - 2
+                            if one_block:
+                                event = _EventBuilder()  # see _event.py: a cheap ServerSentEvent
+                                event_type = self._event_type
+                                if event_type:
+                                    self._event_type = ""
+                                    event.event = event_type
+                                else:
+                                    event.event = "message"
+                                if value:
+                                    try:  # strict decoding is cheaper; invalid UTF-8 is rare
+                                        event.data = value.decode()
+                                    except UnicodeDecodeError:
+                                        event.data = value.decode("utf-8", "replace")
+                                else:
+                                    event.data = _block_value(chunk)
+                                self.last_event_id = ident = self._id_buffer
+                                event.id = ident or None
+                                event.retry = None
+                                event.__class__ = ServerSentEvent  # type: ignore[assignment]
+                                yield event  # type: ignore[misc]
+                                partial = self._partial
+                                limit = self._max_line
+                                continue
                         if _CR not in chunk and _LF in chunk:
                             events = plain_blocks(None, chunk)
                             if events is not None:
