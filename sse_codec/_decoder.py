@@ -504,10 +504,12 @@ class SSEDecoder:
         if line[:5] != b"data:":
             self._process([bytes(line)], out, False)
             return
-        # A data line: copy its value straight out of the bytearray (one copy, the
-        # same steps as the data branch of ``_process``).
-        with memoryview(line) as view:
-            value = bytes(view[6 if line[5:6] == b" " else 5 :])
+        # A data line: the bytearray itself becomes the value (the same steps as the
+        # data branch of ``_process``), so a big event is never copied before it is
+        # decoded.  Deleting the field name from the front of a bytearray moves its
+        # start, not its bytes.
+        del line[: 6 if line[5:6] == b" " else 5]
+        value = line
         data = self._data
         if data is None:
             self._data = value
