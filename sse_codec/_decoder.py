@@ -727,6 +727,20 @@ class SSEDecoder:
                         continue
                     # (One byte, a line end, cannot end a block that a pending line is in.)
                     if self._idle and _CR not in chunk and len(chunk) > 1:
+                        if partial[0] == 101 and not self._event_type and _LF not in partial:
+                            # Small chunks of the Anthropic shape: one that only ends the
+                            # block's event line is kept unread with it, as _plain_blocks
+                            # would (see there), for a fraction of the cost.
+                            cut = chunk.find(b"\n")
+                            if (
+                                0 < cut + 1 < len(chunk)
+                                and chunk.find(b"\n", cut + 1) < 0
+                                and len(partial) + cut + 1 < _READ_AHEAD_MAX
+                                and len(partial) + len(chunk) <= self._fast_max
+                                and partial[:7] == b"event: "
+                            ):
+                                partial += chunk
+                                continue
                         events = plain_blocks(partial, chunk)
                         if events is not None:
                             yield from events

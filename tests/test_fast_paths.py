@@ -285,3 +285,14 @@ def test_read_ahead_event_line_then_a_long_line_and_close() -> None:
     _same_as_reference([b"data: a\n\nevent: e\ndata: b"], dispatch_on_close=True)
     events = list(iter_events([*chunks, b"\n\n"]))
     assert [(e.event, len(e.data)) for e in events] == [("big", len(body))]
+
+
+def test_read_ahead_of_an_event_line_still_checks_the_line_limit() -> None:
+    # The chunk that ends the event line (kept unread) also brings a data line
+    # longer than max_line_size: the reference fails on it in that same call.
+    chunks = [b"event: a\ndata: 1\n\nevent: ab", b"c\ndata: 0123456789012345", b"\n\n"]
+    trace = _same_as_reference(chunks, max_line_size=16)
+    assert ("limit", "max_line_size", 22, []) in trace
+    # Within the limit, the event line is read ahead and the events are the same.
+    trace = _same_as_reference([*chunks[:1], b"c\ndata: 0123", b"456\n\n"], max_line_size=16)
+    assert ServerSentEvent(event="abc", data="0123456") in trace[-3]  # type: ignore[operator]
