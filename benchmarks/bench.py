@@ -41,6 +41,9 @@ __all__ = ["Cell", "Report", "main", "run"]
 
 _MIB = 1024 * 1024
 _OURS = "sse-codec"
+# In the size-doubling tables: the same chunks only appended to one bytearray, the
+# least any parser that buffers a line does; it shows how the machine itself scales.
+_BASELINE = "bytearray += (baseline)"
 
 
 class _Timeout(Exception):
@@ -238,7 +241,7 @@ def _scaling_run(c: Contender, size: int, step: int, budget: float) -> float | N
     start = time.perf_counter()
     chunks = _one_event_chunks(size, step)
     try:
-        if c.name == _OURS:  # no watchdog: its per-chunk cost would be measured too
+        if c.name in (_OURS, _BASELINE):  # no watchdog: its per-chunk cost would be measured too
             n = sum(1 for _ in c.events(chunks))
         else:
             n = sum(1 for _ in c.events(_watched(chunks, start + budget)))
@@ -248,39 +251,54 @@ def _scaling_run(c: Contender, size: int, step: int, budget: float) -> float | N
     return elapsed if n == 1 else None
 
 
+def _append_only(chunks: Iterator[bytes]) -> list[bytearray]:
+    buffer = bytearray()
+    for piece in chunks:
+        buffer += piece
+    return [buffer]
+
+
 def _scaling(report: Report, cfg: _Config, log: Callable[[str], None]) -> None:
     contenders, _ = decoders(unbounded=True)
+    contenders.append(Contender(_BASELINE, _append_only, lambda e: ("", "")))
     sizes = []
     s = 16 * 1024
     while s <= cfg.scaling_max:
         sizes.append(s)
         s *= 2
-    for step in (1, 16):
-        label = f"{step}-byte chunks"
-        series: dict[str, list[tuple[int, float | None]]] = {}
-        for c in contenders:
-            # Three rounds over all the sizes, best time per size: the repeats of a
-            # size are a whole round apart, so a slow spell of a few seconds on a
-            # shared machine cannot hit all three and read as superlinear growth.
-            best: dict[int, float | None] = {}
-            measured: list[int] = []
-            for round_ in range(3):
-                for size in sizes if round_ == 0 else measured:
-                    elapsed = _scaling_run(c, size, step, cfg.budget)
-                    if round_ == 0:
-                        best[size] = elapsed
+    steps = (1, 16)
+    # Three rounds over everything (both chunk sizes, every contender, all the sizes),
+    # best time per point: the repeats of a point are a whole round apart (about half
+    # a minute in the full run), so a slow spell of a few seconds on a shared machine
+    # cannot hit all three and read as superlinear growth.
+    best: dict[tuple[int, str, int], float | None] = {}
+    measured: dict[tuple[int, str], list[int]] = {}
+    for round_ in range(3):
+        for step in steps:
+            for c in contenders:
+                if round_ == 0:
+                    done = measured[step, c.name] = []
+                    for size in sizes:
+                        elapsed = best[step, c.name, size] = _scaling_run(c, size, step, cfg.budget)
                         if elapsed is not None:  # (a wrong or timed-out run is not repeated)
-                            measured.append(size)
+                            done.append(size)
                         # Peers stop once one run exceeds a quarter of the budget;
-                        # we always go to the end.
-                        if c.name != _OURS and (elapsed is None or elapsed > cfg.budget / 4):
+                        # we (and the baseline) always go to the end.
+                        if c.name not in (_OURS, _BASELINE) and (
+                            elapsed is None or elapsed > cfg.budget / 4
+                        ):
                             break
-                    elif elapsed is not None:
-                        best[size] = min(best[size] or elapsed, elapsed)
-            points = [(size, best.get(size)) for size in sizes]
-            series[c.name] = points
-        report.scaling[label] = series
-        log(f"  scaling, {label}: done")
+                    continue
+                for size in measured[step, c.name]:
+                    elapsed = _scaling_run(c, size, step, cfg.budget)
+                    if elapsed is not None:
+                        key = (step, c.name, size)
+                        best[key] = min(best[key] or elapsed, elapsed)
+        log(f"  scaling, round {round_ + 1} of 3: done")
+    for step in steps:
+        report.scaling[f"{step}-byte chunks"] = {
+            c.name: [(size, best.get((step, c.name, size))) for size in sizes] for c in contenders
+        }
 
 
 def _peak_memory(report: Report, cfg: _Config, log: Callable[[str], None]) -> None:
