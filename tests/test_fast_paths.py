@@ -102,6 +102,16 @@ def _drive(
     return trace, decoder.last_event_id, decoder.retry
 
 
+def _collect(decoder: SSEDecoder, source: list[bytes] | list[bytearray]) -> list[object]:
+    """The events ``iter_events`` yields, then the limit error that ended it, if any."""
+    got: list[object] = []
+    try:
+        got.extend(iter_events(source, decoder=decoder))
+    except SSELimitError as exc:
+        got.append(("limit", exc.limit_name, exc.size))
+    return got
+
+
 def _feed(d: SSEDecoder, c: bytes) -> list[Item]:
     return list(d.feed(c))
 
@@ -134,22 +144,13 @@ def test_iter_events_matches_reference(
     stream: tuple[bytes, list[bytes]], limit: int | None
 ) -> None:
     body, chunks = stream
-
-    def collect(decoder: SSEDecoder, source: list[bytes] | list[bytearray]) -> list[object]:
-        got: list[object] = []
-        try:
-            got.extend(iter_events(source, decoder=decoder))
-        except SSELimitError as exc:
-            got.append(("limit", exc.limit_name, exc.size))
-        return got
-
-    ref = collect(_ReferenceDecoder(max_line_size=limit, max_event_size=limit), chunks)
-    assert collect(SSEDecoder(max_line_size=limit, max_event_size=limit), chunks) == ref
+    ref = _collect(_ReferenceDecoder(max_line_size=limit, max_event_size=limit), chunks)
+    assert _collect(SSEDecoder(max_line_size=limit, max_event_size=limit), chunks) == ref
     # bytearray chunks take the general path everywhere; still the same events.
     arrays = [bytearray(c) for c in chunks]
-    assert collect(SSEDecoder(max_line_size=limit, max_event_size=limit), arrays) == ref
+    assert _collect(SSEDecoder(max_line_size=limit, max_event_size=limit), arrays) == ref
     if limit is None:
-        assert collect(SSEDecoder(), [body]) == ref
+        assert _collect(SSEDecoder(), [body]) == ref
 
 
 def test_reference_decoder_really_takes_the_slow_path() -> None:
@@ -251,16 +252,7 @@ def _same_as_reference(
 
     got = _drive(make(SSEDecoder), chunks, _feed)
     assert got == _drive(make(_ReferenceDecoder), chunks, _feed)
-
-    def collect(decoder: SSEDecoder) -> list[object]:
-        events: list[object] = []
-        try:
-            events.extend(iter_events(chunks, decoder=decoder))
-        except SSELimitError as exc:
-            events.append(("limit", exc.limit_name, exc.size))
-        return events
-
-    assert collect(make(SSEDecoder)) == collect(make(_ReferenceDecoder))
+    assert _collect(make(SSEDecoder), chunks) == _collect(make(_ReferenceDecoder), chunks)
     return got[0]
 
 
