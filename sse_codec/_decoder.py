@@ -718,97 +718,87 @@ class SSEDecoder:
         partial = self._partial
         limit = self._max_line
         for chunk in chunks:
-            if type(chunk) is bytes:
-                if partial is not None:
-                    if _LF not in chunk and _CR not in chunk:
-                        partial += chunk
-                        if limit is not None and len(partial) > limit:
-                            self._pending_too_long([])
-                        continue
-                    # (One byte, a line end, cannot end a block that a pending line is in.)
-                    if self._idle and _CR not in chunk and len(chunk) > 1:
-                        if partial[0] == 101 and not self._event_type and _LF not in partial:
-                            # Small chunks of the Anthropic shape: one that only ends the
-                            # block's event line is kept unread with it, as _plain_blocks
-                            # would (see there), for a fraction of the cost.
-                            cut = chunk.find(b"\n")
-                            if (
-                                0 < cut + 1 < len(chunk)
-                                and chunk.find(b"\n", cut + 1) < 0
-                                and len(partial) + cut + 1 < _READ_AHEAD_MAX
-                                and len(partial) + len(chunk) <= self._fast_max
-                                and partial[:7] == b"event: "
-                            ):
-                                partial += chunk
-                                continue
-                        events = plain_blocks(partial, chunk)
-                        if events is not None:
-                            yield from events
+            items: list[ServerSentEvent] | list[ServerSentEvent | Comment] | None = None
+            if type(chunk) is not bytes:
+                pass
+            elif partial is not None:
+                if _LF not in chunk and _CR not in chunk:
+                    partial += chunk
+                    if limit is not None and len(partial) > limit:
+                        self._pending_too_long([])
+                    continue
+                # (One byte, a line end, cannot end a block that a pending line is in.)
+                if self._idle and _CR not in chunk and len(chunk) > 1:
+                    if partial[0] == 101 and not self._event_type and _LF not in partial:
+                        # Small chunks of the Anthropic shape: one that only ends the
+                        # block's event line is kept unread with it, as _plain_blocks
+                        # would (see there), for a fraction of the cost.
+                        cut = chunk.find(b"\n")
+                        if (
+                            0 < cut + 1 < len(chunk)
+                            and chunk.find(b"\n", cut + 1) < 0
+                            and len(partial) + cut + 1 < _READ_AHEAD_MAX
+                            and len(partial) + len(chunk) <= self._fast_max
+                            and partial[:7] == b"event: "
+                        ):
+                            partial += chunk
+                            continue
+                    items = plain_blocks(partial, chunk)
+                if items is None and len(partial) < _LONG_LINE:
+                    # As _feed does, without its layers (a Python call costs about as
+                    # much as a line here): the pending line and the chunk are read
+                    # together.
+                    self._partial = None
+                    items = read(b"".join((partial, chunk)), [])
+            elif self._before is None or self._no_bom(chunk):
+                # At a line start, open, BOM decided, no CR just before.
+                if self._idle:
+                    if (
+                        chunk[:6] == b"data: "
+                        and chunk[-1] == _LF
+                        and chunk[-2] == _LF
+                        and _CR not in chunk
+                        and len(chunk) <= self._fast_max
+                    ):
+                        # Maybe exactly one ``data: V`` block (see _one_data_block): a
+                        # server flushing one token per write.  A small value is sliced
+                        # out now (decoding needs it) and checked for LF with memchr,
+                        # cheaper than ``find``; a big one is decoded in place
+                        # (_block_value).
+                        if len(chunk) < _LONG_LINE:
+                            value = chunk[6:-2]
+                            one_block = _LF not in value
+                        else:
+                            value = b""
+                            one_block = chunk.find(b"\n") == len(chunk) - 2
+                        if one_block:
+                            event = _EventBuilder()  # see _event.py: a cheap ServerSentEvent
+                            event_type = self._event_type
+                            if event_type:
+                                self._event_type = ""
+                                event.event = event_type
+                            else:
+                                event.event = "message"
+                            if value:
+                                try:  # strict decoding is cheaper; invalid UTF-8 is rare
+                                    event.data = value.decode()
+                                except UnicodeDecodeError:
+                                    event.data = value.decode("utf-8", "replace")
+                            else:
+                                event.data = _block_value(chunk)
+                            self.last_event_id = ident = self._id_buffer
+                            event.id = ident or None
+                            event.retry = None
+                            event.__class__ = ServerSentEvent  # type: ignore[assignment]
+                            # (Yielded here, not through a list below: this is the
+                            # whole cost of an event in this case.)
+                            yield event  # type: ignore[misc]
                             partial = self._partial
                             limit = self._max_line
                             continue
-                    if len(partial) < _LONG_LINE:
-                        # As _feed does, without its layers (a Python call costs about
-                        # as much as a line here): the pending line and the chunk are
-                        # read together.
-                        self._partial = None
-                        items = read(b"".join((partial, chunk)), [])
-                        if items:
-                            yield from items  # type: ignore[misc]
-                        partial = self._partial
-                        limit = self._max_line
-                        continue
-                elif self._before is None or self._no_bom(chunk):
-                    # At a line start, open, BOM decided, no CR just before.
-                    if self._idle:
-                        if (
-                            chunk[:6] == b"data: "
-                            and chunk[-1] == _LF
-                            and chunk[-2] == _LF
-                            and _CR not in chunk
-                            and len(chunk) <= self._fast_max
-                        ):
-                            # Maybe exactly one ``data: V`` block (see _one_data_block):
-                            # a server flushing one token per write.  A small value is
-                            # sliced out now (decoding needs it) and checked for LF
-                            # with memchr, cheaper than ``find``; a big one is decoded
-                            # in place (_block_value).
-                            if len(chunk) < _LONG_LINE:
-                                value = chunk[6:-2]
-                                one_block = _LF not in value
-                            else:
-                                value = b""
-                                one_block = chunk.find(b"\n") == len(chunk) - 2
-                            if one_block:
-                                event = _EventBuilder()  # see _event.py: a cheap ServerSentEvent
-                                event_type = self._event_type
-                                if event_type:
-                                    self._event_type = ""
-                                    event.event = event_type
-                                else:
-                                    event.event = "message"
-                                if value:
-                                    try:  # strict decoding is cheaper; invalid UTF-8 is rare
-                                        event.data = value.decode()
-                                    except UnicodeDecodeError:
-                                        event.data = value.decode("utf-8", "replace")
-                                else:
-                                    event.data = _block_value(chunk)
-                                self.last_event_id = ident = self._id_buffer
-                                event.id = ident or None
-                                event.retry = None
-                                event.__class__ = ServerSentEvent  # type: ignore[assignment]
-                                yield event  # type: ignore[misc]
-                                partial = self._partial
-                                limit = self._max_line
-                                continue
-                        if _CR not in chunk and _LF in chunk:
-                            events = plain_blocks(None, chunk)
-                            if events is not None:
-                                yield from events
-                                partial = self._partial
-                                limit = self._max_line
-                                continue
+                    if _CR not in chunk and _LF in chunk:
+                        items = plain_blocks(None, chunk)
+                if items is None:
                     if _LF not in chunk and _CR not in chunk:
                         if chunk:  # a line that goes on beyond the chunk
                             partial = self._partial = bytearray(chunk)
@@ -816,17 +806,13 @@ class SSEDecoder:
                                 self._line_too_long(len(partial), [])
                         continue
                     items = read(chunk, [])
-                    if items:
-                        yield from items  # type: ignore[misc]
-                    partial = self._partial
-                    limit = self._max_line
-                    continue
-            # Drop this loop's reference first, so that _feed can free a long line
-            # as soon as it has taken its value (see _complete_long_line).
-            partial = None
-            events = feed(chunk)  # type: ignore[assignment]  # (events only: _items is off)
-            if events:
-                yield from events
+            if items is None:
+                # Drop this loop's reference first, so that _feed can free a long
+                # line as soon as it has taken its value (see _complete_long_line).
+                partial = None
+                items = feed(chunk)
+            if items:
+                yield from items  # type: ignore[misc]
             partial = self._partial
             limit = self._max_line
         yield from self.close()
