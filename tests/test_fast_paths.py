@@ -288,3 +288,70 @@ def test_read_ahead_of_an_event_line_still_checks_the_line_limit() -> None:
     # Within the limit, the event line is read ahead and the events are the same.
     trace = _same_as_reference([*chunks[:1], b"c\ndata: 0123", b"456\n\n"], max_line_size=16)
     assert ServerSentEvent(event="abc", data="0123456") in trace[-3]  # type: ignore[operator]
+
+
+class _Recording(SSEDecoder):
+    """Records what ``iter_events`` hands to the general paths (``_read``, then
+    ``_plain_blocks``), to show which branch of a shortcut a case took."""
+
+    __slots__ = ("calls",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[tuple[str, bytes]] = []
+
+    def _read(
+        self, data: bytes | bytearray, out: list[ServerSentEvent | Comment]
+    ) -> list[ServerSentEvent | Comment]:
+        self.calls.append(("read", bytes(data)))
+        return super()._read(data, out)
+
+    def _plain_blocks(
+        self, head: bytes | bytearray | None, chunk: bytes | bytearray
+    ) -> list[ServerSentEvent] | None:
+        self.calls.append(("plain_blocks", bytes(head or b"") + chunk))
+        return super()._plain_blocks(head, chunk)
+
+
+def _iter_recorded(chunks: list[bytes]) -> tuple[list[str], list[tuple[str, bytes]]]:
+    """``iter_events``' data values and the general-path calls, after checking the
+    events (and the decoder state) against the reference."""
+    _same_as_reference(chunks)
+    decoder = _Recording()
+    values = [event.data for event in iter_events(chunks, decoder=decoder)]
+    return values, decoder.calls
+
+
+def test_network_cut_openai_shape_inline_branches() -> None:
+    # iter_events yields the blocks completed after a pending "data: " line itself
+    # (no call, no list); its rare branches hand the rest to the reference path.
+    # The common case: the pending line, whole blocks, a new pending line.
+    assert _iter_recorded([b"data: a", b"1\n\ndata: b\n\ndata: c"]) == (["a1", "b"], [])
+    # One more block and its blank line, then a pending line (or none).
+    assert _iter_recorded([b"data: a", b"1\n\ndata: b\n\nda", b"ta: c\n\ndata: d\n\n"]) == (
+        ["a1", "b", "c", "d"],
+        [],  # the second chunk completes "da" + "ta: c": the field name was cut
+    )
+    # A middle block with two lines: events up to it, the rest read by the reference.
+    values, calls = _iter_recorded([b"data: a", b"1\n\ndata: b\ndata: c\n\ndata: d\n\ndata: e"])
+    assert values == ["a1", "b\nc", "d"]
+    assert calls == [("read", b"data: b\ndata: c\n\ndata: d\n\ndata: e")]
+    # ... and the same when the last piece is not plain either.
+    values, calls = _iter_recorded([b"data: a", b"1\n\ndata: b\ndata: c\n\ndata: d\n", b"\n"])
+    assert values == ["a1", "b\nc", "d"]
+    assert calls[0] == ("read", b"data: b\ndata: c\n\ndata: d\n")
+    # The chunk ends inside the separator, after the value's line end.
+    values, calls = _iter_recorded([b"data: a", b"1\n\ndata: b\n", b"\ndata: c\n\n"])
+    assert values == ["a1", "b", "c"]
+    assert calls[0] == ("read", b"data: b\n")
+    # An id from an earlier block, and invalid UTF-8, go through unchanged.
+    values, calls = _iter_recorded([b"id: 7\n\ndata: a", b"\xff\n\ndata: \xe6\x97\n\ndata: x"])
+    assert values == ["a\ufffd", "\ufffd"]
+    assert calls == [("plain_blocks", b"id: 7\n\ndata: a"), ("read", b"id: 7\n\ndata: a")]
+    assert [e.id for e in iter_events([b"id: 7\n\ndata: a", b"1\n\ndata: b\n\n"])] == ["7", "7"]
+    # Not the shape: "data:" without the space, or a named event pending.
+    assert _iter_recorded([b"data:a", b"1\n\ndata: b\n\n"])[1][:2] == [
+        ("plain_blocks", b"data:a1\n\ndata: b\n\n"),
+        ("read", b"data:a1\n\ndata: b\n\n"),
+    ]
+    assert _iter_recorded([b"event: e\n", b"data: a", b"1\n\ndata: b\n\n"])[0] == ["a1", "b"]
