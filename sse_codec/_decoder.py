@@ -732,7 +732,7 @@ class SSEDecoder:
                         self._pending_too_long([])
                     continue
                 # (One byte, a line end, cannot end a block that a pending line is in.)
-                if self._idle and _CR not in chunk and len(chunk) > 1:
+                if self._idle and _CR not in chunk and (size := len(chunk)) > 1:
                     if partial[0] == 101:
                         if not self._event_type and _LF not in partial:
                             # Small chunks of the Anthropic shape: one that only ends the
@@ -750,10 +750,10 @@ class SSEDecoder:
                                 continue
                     elif (
                         partial[0] == 100
-                        and len(chunk) > 7  # (a shorter one cannot hold a separator)
+                        and size > 7  # (a shorter one cannot hold a separator)
                         and not self._event_type
-                        and len(partial) < _LONG_LINE
-                        and len(partial) + len(chunk) <= self._fast_max
+                        and (pending := len(partial)) < _LONG_LINE
+                        and pending + size <= self._fast_max
                     ):
                         # The OpenAI shape cut anywhere by the network: _plain_blocks'
                         # data shape, inlined so that the events are yielded as they
@@ -763,7 +763,7 @@ class SSEDecoder:
                         values: list[Any] | None = None  # (bytes, and a bytearray first)
                         pieces: list[Any] = chunk.split(b"\n\ndata: ")
                         first = pieces[0]
-                        if len(pieces) > 1 and _LF not in first:
+                        if len(pieces) > 1:
                             if partial[:6] == b"data: ":
                                 # The pending line completes the first block: its
                                 # value is the line after the field name (deleted
@@ -783,8 +783,8 @@ class SSEDecoder:
                             # Taken.  The last piece is the pending line, or one more
                             # value, its blank line and the pending line; anything else
                             # (rare) is read the reference way after the rest, as is
-                            # everything from a middle piece that holds a line end (a
-                            # block with more lines than one).
+                            # everything from a value that holds a line end (a block
+                            # with more lines than one), the first one included.
                             last: bytes = values.pop()
                             tail: bytes | bytearray | None
                             if _LF not in last:
@@ -796,8 +796,8 @@ class SSEDecoder:
                                     values.append(last[:cut])
                                 else:
                                     tail = None
-                            self.last_event_id = self._id_buffer
-                            event_id = self._id_buffer or None
+                            self.last_event_id = ident = self._id_buffer
+                            event_id = ident or None
                             self._partial = None
                             for value in values:
                                 if _LF in value:

@@ -336,6 +336,10 @@ def test_network_cut_openai_shape_inline_branches() -> None:
     values, calls = _iter_recorded([b"data: a", b"1\n\ndata: b\ndata: c\n\ndata: d\n\ndata: e"])
     assert values == ["a1", "b\nc", "d"]
     assert calls == [("read", b"data: b\ndata: c\n\ndata: d\n\ndata: e")]
+    # The same from the first block (its value includes the pending line's).
+    values, calls = _iter_recorded([b"data: a", b"1\nid: 5\n\ndata: b\n\n"])
+    assert values == ["a1", "b"]
+    assert calls[0] == ("read", b"data: a1\nid: 5\n\ndata: b\n\n")
     # ... and the same when the last piece is not plain either.
     values, calls = _iter_recorded([b"data: a", b"1\n\ndata: b\ndata: c\n\ndata: d\n", b"\n"])
     assert values == ["a1", "b\nc", "d"]
