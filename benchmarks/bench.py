@@ -632,9 +632,9 @@ def run(
     if bad:
         raise ValueError(f"unknown workload, chunking or part: {', '.join(bad)}")
     report = Report(quick)
-    # The parts that time small allocations run before the size doubling: after its
-    # 64 MiB buffers every encoder in the process measured 25-45% slower, and not all
-    # alike (sse-codec 1.17x -> 1.38x-1.44x the f-string; see benchmarks/README.md).
+    # The encoders are timed before the size doubling: after its 64 MiB buffers the
+    # encoders in the process measured 23%-75% slower, not all alike (sse-codec 1.17x
+    # -> 1.38x the f-string; see benchmarks/README.md).
     if "cells" in parts:
         _cells(report, cfg, ws, cs, say)
     if "encoder" in parts:
