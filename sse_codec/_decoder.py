@@ -79,6 +79,8 @@ _LONG_LINE = 64 * 1024
 _REGION_MIN = 512
 # Event lines shorter than this may be left unread in the pending bytes (_plain_blocks).
 _READ_AHEAD_MAX = 256
+# The start of a pending data line; only ever copied (``+`` makes a new bytearray).
+_DATA_LINE = bytearray(b"data: ")
 _MAX_RETRY_DIGITS = len(str(MAX_RETRY))
 
 # Values of SSEDecoder._before (besides None and the bytes described there).
@@ -618,7 +620,7 @@ class SSEDecoder:
                     return None
                 pieces[-1] = last[:cut]
             elif len(pieces) > 1:
-                tail = b"data: " + pieces.pop()
+                tail = _DATA_LINE + pieces.pop()  # (a new bytearray)
             else:  # no line end at all: the region is a pending line
                 tail = b"".join((head, chunk))
                 pieces = []
@@ -642,7 +644,7 @@ class SSEDecoder:
                 append(event)  # type: ignore[arg-type]
             if events:
                 self.last_event_id = self._id_buffer
-            self._partial = bytearray(tail) if tail else None
+            self._partial = (tail if type(tail) is bytearray else bytearray(tail)) if tail else None
             return events
         if shape == 101:  # b"e"
             pending_type: bytes | bytearray | None = None
@@ -786,12 +788,12 @@ class SSEDecoder:
                             # everything from a value that holds a line end (a block
                             # with more lines than one), the first one included.
                             last: bytes = values.pop()
-                            tail: bytes | bytearray | None
+                            tail: bytearray | None  # the new pending line, or None
                             if _LF not in last:
-                                tail = b"data: " + last
+                                tail = _DATA_LINE + last  # (a new bytearray)
                             else:
                                 cut = last.find(b"\n")
-                                tail = last[cut + 2 :]
+                                tail = bytearray(last[cut + 2 :])
                                 if last[cut + 1 : cut + 2] == b"\n" and _LF not in tail:
                                     values.append(last[:cut])
                                 else:
@@ -822,7 +824,7 @@ class SSEDecoder:
                                 event.__class__ = ServerSentEvent  # type: ignore[assignment]
                                 yield event  # type: ignore[misc]
                             if tail is not None:
-                                partial = self._partial = bytearray(tail) if tail else None
+                                partial = self._partial = tail or None
                                 limit = self._max_line
                                 continue
                             items = read(b"data: " + last, [])

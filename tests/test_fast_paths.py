@@ -16,7 +16,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from sse_codec import Comment, ServerSentEvent, SSEDecoder, SSEError, SSELimitError, iter_events
-from sse_codec._decoder import _ReferenceDecoder
+from sse_codec._decoder import _DATA_LINE, _ReferenceDecoder
 
 _TEXT = st.text(
     alphabet=st.sampled_from(list('ab :{}"é日🙂\x00')) | st.characters(codec="utf-8"),
@@ -359,3 +359,10 @@ def test_network_cut_openai_shape_inline_branches() -> None:
         ("read", b"data:a1\n\ndata: b\n\n"),
     ]
     assert _iter_recorded([b"event: e\n", b"data: a", b"1\n\ndata: b\n\n"])[0] == ["a1", "b"]
+    # Each new pending line is a new bytearray made from a shared prefix, which the
+    # next chunk's in-place join must not reach (nor feed()'s shortcut).
+    chunks = [b"data: a", b"1\n\ndata: b", b"2\n\ndata: c", b"3\n\ndata: d", b"4\n\n"]
+    assert [e.data for e in iter_events(chunks)] == ["a1", "b2", "c3", "d4"]
+    decoder = SSEDecoder()
+    assert [e.data for c in chunks for e in decoder.feed(c)] == ["a1", "b2", "c3", "d4"]
+    assert _DATA_LINE == b"data: "
