@@ -34,7 +34,8 @@ streams and chunkings.  The shortcuts:
   CPython a call costs about as much as a line of work.  The data shape after a
   pending line (the OpenAI stream cut by the network) is taken there too, each
   event yielded as it is built; what it cannot take from a block on is read the
-  reference way;
+  reference way.  So is a small chunk that ends an Anthropic block whose event line
+  was left unread;
 * a long pending line is completed in place and its value copied once, so a large
   event costs about twice its size in memory, not four times; a big one-block chunk
   is decoded through a memoryview, not sliced first (``_block_value``).
@@ -753,6 +754,45 @@ class SSEDecoder:
                                 and partial[:7] == b"event: "
                             ):
                                 partial += chunk
+                                continue
+                        elif (
+                            size < _READ_AHEAD_MAX  # (a bigger one holds more blocks)
+                            and not self._event_type
+                            and chunk[(end := chunk.find(b"\n")) + 1 : end + 2] == b"\n"
+                            and len(partial) + size <= self._fast_max
+                        ):
+                            # The next small chunk of that shape: the pending bytes hold
+                            # the event line read ahead (their only LF) and the start of
+                            # the data line, and this chunk ends the data line and the
+                            # block.  The event is built here, without _plain_blocks
+                            # (A/B: 6% less time at 7 bytes, 10% at 64), if what follows
+                            # the blank line is a pending line, or the next block's event
+                            # line and a pending line, which stays unread as above.
+                            cut = partial.find(b"\n")
+                            rest = chunk[end + 2 :]
+                            if partial[cut + 1 : cut + 7] == b"data: " and (
+                                _LF not in rest
+                                or (
+                                    rest.startswith(b"event: ")
+                                    and 0 < (ahead := rest.find(b"\n")) + 1 < len(rest)
+                                    and rest.find(b"\n", ahead + 1) < 0
+                                    and ahead < _READ_AHEAD_MAX
+                                )
+                            ):
+                                event = builder()
+                                name = partial[7:cut]
+                                event.event = name.decode("utf-8", "replace") if name else "message"
+                                block_data = partial[cut + 7 :]
+                                block_data += chunk[:end]
+                                event.data = block_data.decode("utf-8", "replace")
+                                self.last_event_id = ident = self._id_buffer
+                                event.id = ident or None
+                                event.retry = None
+                                event.__class__ = event_class  # type: ignore[assignment]
+                                self._partial = bytearray(rest) if rest else None
+                                yield event  # type: ignore[misc]
+                                partial = self._partial
+                                limit = self._max_line
                                 continue
                     elif (
                         partial[0] == 100

@@ -366,3 +366,59 @@ def test_network_cut_openai_shape_inline_branches() -> None:
     decoder = SSEDecoder()
     assert [e.data for c in chunks for e in decoder.feed(c)] == ["a1", "b2", "c3", "d4"]
     assert _DATA_LINE == b"data: "
+
+
+def test_small_chunks_ending_an_anthropic_block_after_a_read_ahead_event_line() -> None:
+    # The pending bytes hold "event: ...\n" (read ahead) and the start of the data
+    # line; a small chunk ends the block.  iter_events builds that event itself when
+    # what follows the blank line is a pending line, or an event line (kept unread
+    # in turn) and a pending line; anything else goes to the general path.  "Taken":
+    # the chunks after ``head`` make no general-path call (the events and decoder
+    # state are checked against the reference in every case).
+    head = [b"event: a\ndata: 1\n\nevent: delta\nda", b'ta: {"x":']
+    a, delta = ("a", "1"), ("delta", '{"x":1}')
+    cases: list[tuple[list[bytes], list[bytes], list[tuple[str, str]], bool]] = [
+        (head, [b"1}\n\neven"], [a, delta], True),
+        (head, [b"1}\n\n"], [a, delta], True),
+        (head, [b"1}\n\nevent: b\ndata: 2", b"\n\n"], [a, delta, ("b", "2")], True),
+        # After the blank line: an event line with its data line complete, an event
+        # line ending the chunk, a data line.
+        (head, [b"1}\n\nevent: b\ndata: 2\n", b"\n"], [a, delta, ("b", "2")], False),
+        (head, [b"1}\n\nevent: b\n", b"data: 2\n\n"], [a, delta, ("b", "2")], False),
+        (head, [b"1}\n\ndata: 2\n", b"\n"], [a, delta, ("message", "2")], False),
+        # The chunk before cut the data line's field name.
+        (head[:1], [b"ta: 1\n\n"], [a, ("delta", "1")], False),
+        # An empty event name; invalid UTF-8 in the name and the value; an id.
+        ([b"event: a\ndata: 1\n\nevent: \ndata: 1"], [b"2\n\n"], [a, ("message", "12")], True),
+        (
+            [b"event: a\ndata: 1\n\nevent: \xffz\ndata: \xe6"],
+            [b"\x97\n\n"],
+            [a, ("\ufffdz", "\ufffd")],
+            True,
+        ),
+        (
+            [b"id: 9\n\n", b"event: a\ndata: 1\n\nevent: d\ndata: 1"],
+            [b"2\n\n"],
+            [a, ("d", "12")],
+            True,
+        ),
+    ]
+    for before, chunks, expected, taken in cases:
+        events, calls = _iter_recorded_events([*before, *chunks])
+        assert events == expected
+        assert (calls == _iter_recorded_events(before)[1]) is taken, (chunks, calls)
+    ids = [
+        e.id
+        for e in iter_events([b"id: 9\n\n", b"event: a\ndata: 1\n\nevent: d\ndata: 1", b"2\n\n"])
+    ]
+    assert ids == ["9", "9"]
+
+
+def _iter_recorded_events(
+    chunks: list[bytes],
+) -> tuple[list[tuple[str, str]], list[tuple[str, bytes]]]:
+    """Like ``_iter_recorded``, with each event's type."""
+    _same_as_reference(chunks)
+    decoder = _Recording()
+    events = [(e.event, e.data) for e in iter_events(chunks, decoder=decoder)]
+    return events, decoder.calls
