@@ -80,6 +80,10 @@ _LONG_LINE = 64 * 1024
 _REGION_MIN = 512
 # Event lines shorter than this may be left unread in the pending bytes (_plain_blocks).
 _READ_AHEAD_MAX = 256
+# Small chunks (at most this size) may be held back, unread, until their block
+# ends; at most this many bytes in all (see SSEDecoder._iter).
+_HOLD_CHUNK_MAX = 64
+_HOLD_MAX = 4096
 # The start of a pending data line; only ever copied (``+`` makes a new bytearray).
 _DATA_LINE = bytearray(b"data: ")
 _MAX_RETRY_DIGITS = len(str(MAX_RETRY))
@@ -124,6 +128,20 @@ def _block_value(block: bytes) -> str:
     if len(block) < _LONG_LINE:
         return block[6:-2].decode("utf-8", "replace")
     return str(memoryview(block)[6:-2], "utf-8", "replace")
+
+
+def _completes_blank_line(last: int, chunk: bytes) -> bool:
+    """Whether ``chunk`` (which holds a line end), read right after the byte
+    ``last`` (``10`` for a line start), completes a blank line: two line ends in a
+    row, CR LF counting as one."""
+    first = chunk[0]
+    if (first == 10 and last == 10) or (first == 13 and (last == 10 or last == 13)):
+        return True
+    # An empty line from splitlines() is a blank line, except a first one: that is
+    # the line end of the line before (or the LF of a CR LF cut by the chunking),
+    # already ruled out above as a blank line.
+    lines = chunk.splitlines()
+    return b"" in lines and (bool(lines[0]) or lines.count(b"") > 1)
 
 
 def _first_line_end(data: bytes) -> int:
@@ -718,235 +736,331 @@ class SSEDecoder:
         re-read after every call and every ``yield``.  (Handing over each chunk's
         events as a list, flattened by ``itertools.chain``, measured slower; so did
         a generator for the data shape, delegated to with ``yield from``.)
+
+        Holding.  Small chunks (up to ``_HOLD_CHUNK_MAX`` bytes) that complete lines but
+        no blank line are not read at once: with ``holding`` set, ``partial`` is a local
+        ``bytearray`` of everything since the last line start the decoder has read
+        (complete lines, then the pending one), ``self._partial`` is ``None`` and
+        ``hold_max`` (also in ``limit``) is the most it may hold.  The chunk that
+        completes the blank line is read with all of it in one ``_read`` call: a block
+        with many short lines (comments, ``event``, ``id``, several ``data`` lines,
+        CRLF) cut into a few bytes per chunk costs one call, not one per line (A/B: 28%
+        less time at 7 bytes).  Nothing can tell, because the held bytes hold no blank
+        line and stay within both limits: an event is yielded, or an error raised, at
+        the same chunk as without holding, and the held bytes are read before every
+        yield and when the chunks run out or raise.  Only the ``retry`` attribute, read
+        by code that runs between two chunks of a block, may lag until the block ends.
+        Not while comments are reported: the ``on_comment`` callback runs in the call
+        that completes the line.
         """
         feed = self._feed
         read = self._read
         plain_blocks = self._plain_blocks
         partial = self._partial
-        limit = self._max_line
+        limit: int | float | None = self._max_line
         # (Locals: read once per event below.)
         builder = _EventBuilder
         event_class = ServerSentEvent
         lf = _LF
-        for chunk in chunks:
-            items: list[ServerSentEvent] | list[ServerSentEvent | Comment] | None = None
-            if type(chunk) is not bytes:
-                pass
-            elif partial is not None:
-                if _LF not in chunk and _CR not in chunk:
-                    partial += chunk
-                    if limit is not None and len(partial) > limit:
-                        self._pending_too_long([])
-                    continue
-                # (One byte, a line end, cannot end a block that a pending line is in.)
-                if self._idle and _CR not in chunk and (size := len(chunk)) > 1:
-                    if partial[0] == 101:
-                        if not self._event_type and _LF not in partial:
-                            # Small chunks of the Anthropic shape: one that only ends the
-                            # block's event line is kept unread with it, as _plain_blocks
-                            # would (see there), for a fraction of the cost.
-                            cut = chunk.find(b"\n")
-                            if (
-                                0 < cut + 1 < len(chunk)
-                                and chunk.find(b"\n", cut + 1) < 0
-                                and len(partial) + cut + 1 < _READ_AHEAD_MAX
-                                and len(partial) + len(chunk) <= self._fast_max
-                                and partial[:7] == b"event: "
+        holding = False
+        hold_max: int | float = 0
+        items: list[ServerSentEvent] | list[ServerSentEvent | Comment] | None
+        try:
+            for chunk in chunks:
+                if type(chunk) is not bytes:
+                    items = None
+                    if holding:  # read what is held, then the chunk as feed() does
+                        assert partial is not None
+                        holding = False
+                        read(bytes(partial), [])
+                elif partial is not None:
+                    if _LF not in chunk and _CR not in chunk:
+                        partial += chunk
+                        if limit is not None and len(partial) > limit:
+                            if holding:
+                                # More than may be held: read it (its pending line
+                                # stays pending, and is checked against the limit).
+                                holding = False
+                                read(bytes(partial), [])
+                                partial = self._partial
+                                limit = self._max_line
+                            else:
+                                self._pending_too_long([])
+                        continue
+                    items = None
+                    if holding:
+                        if len(partial) + len(chunk) <= hold_max:
+                            # _completes_blank_line(partial[-1], chunk), inlined: the
+                            # call cost 4% more instructions at 7-byte chunks.
+                            first = chunk[0]
+                            before = partial[-1]
+                            if not (
+                                (first == 10 and before == 10)
+                                or (first == 13 and (before == 10 or before == 13))
+                                or (
+                                    b"" in (lines := chunk.splitlines())
+                                    and (bool(lines[0]) or lines.count(b"") > 1)
+                                )
                             ):
                                 partial += chunk
                                 continue
-                        elif (
-                            size < _READ_AHEAD_MAX  # (a bigger one holds more blocks)
-                            and not self._event_type
-                            and chunk[(end := chunk.find(b"\n")) + 1 : end + 2] == b"\n"
-                            and len(partial) + size <= self._fast_max
-                        ):
-                            # The next small chunk of that shape: the pending bytes hold
-                            # the event line read ahead and the start of the data line
-                            # (an LF in them is only ever that of an "event: " line left
-                            # unread, here, above or by _plain_blocks), and this chunk
-                            # ends the data line and the block.  The event is built
-                            # here, without _plain_blocks (A/B: 6% less time at 7
-                            # bytes, 10% at 64), if what follows the blank line is a
-                            # pending line, or the next block's event line and a
-                            # pending line, which stays unread as above.
-                            cut = partial.find(b"\n")
-                            rest = chunk[end + 2 :]
-                            if partial[cut + 1 : cut + 7] == b"data: " and (
-                                _LF not in rest
-                                or (
-                                    rest.startswith(b"event: ")
-                                    and 0 < (ahead := rest.find(b"\n")) + 1 < len(rest)
-                                    and rest.find(b"\n", ahead + 1) < 0
-                                    and ahead < _READ_AHEAD_MAX
-                                )
+                            # The block (or a blank line) ends here: read it all.
+                            holding = False
+                            partial += chunk
+                            items = read(bytes(partial), [])
+                        else:
+                            holding = False
+                            read(bytes(partial), [])
+                            items = feed(chunk)
+                    # (One byte, a line end, cannot end a block that a pending line is in.)
+                    elif self._idle and _CR not in chunk and (size := len(chunk)) > 1:
+                        if partial[0] == 101:
+                            if not self._event_type and _LF not in partial:
+                                # Small chunks of the Anthropic shape: one that only ends the
+                                # block's event line is kept unread with it, as _plain_blocks
+                                # would (see there), for a fraction of the cost.
+                                cut = chunk.find(b"\n")
+                                if (
+                                    0 < cut + 1 < len(chunk)
+                                    and chunk.find(b"\n", cut + 1) < 0
+                                    and len(partial) + cut + 1 < _READ_AHEAD_MAX
+                                    and len(partial) + len(chunk) <= self._fast_max
+                                    and partial[:7] == b"event: "
+                                ):
+                                    partial += chunk
+                                    continue
+                            elif (
+                                size < _READ_AHEAD_MAX  # (a bigger one holds more blocks)
+                                and not self._event_type
+                                and chunk[(end := chunk.find(b"\n")) + 1 : end + 2] == b"\n"
+                                and len(partial) + size <= self._fast_max
                             ):
-                                event = builder()
-                                name = partial[7:cut]
-                                event.event = name.decode("utf-8", "replace") if name else "message"
-                                block_data = partial[cut + 7 :]
-                                block_data += chunk[:end]
-                                event.data = block_data.decode("utf-8", "replace")
+                                # The next small chunk of that shape: the pending bytes hold
+                                # the event line read ahead and the start of the data line
+                                # (an LF in them is only ever that of an "event: " line left
+                                # unread, here, above or by _plain_blocks), and this chunk
+                                # ends the data line and the block.  The event is built
+                                # here, without _plain_blocks (A/B: 6% less time at 7
+                                # bytes, 10% at 64), if what follows the blank line is a
+                                # pending line, or the next block's event line and a
+                                # pending line, which stays unread as above.
+                                cut = partial.find(b"\n")
+                                rest = chunk[end + 2 :]
+                                if partial[cut + 1 : cut + 7] == b"data: " and (
+                                    _LF not in rest
+                                    or (
+                                        rest.startswith(b"event: ")
+                                        and 0 < (ahead := rest.find(b"\n")) + 1 < len(rest)
+                                        and rest.find(b"\n", ahead + 1) < 0
+                                        and ahead < _READ_AHEAD_MAX
+                                    )
+                                ):
+                                    event = builder()
+                                    name = partial[7:cut]
+                                    event.event = (
+                                        name.decode("utf-8", "replace") if name else "message"
+                                    )
+                                    block_data = partial[cut + 7 :]
+                                    block_data += chunk[:end]
+                                    event.data = block_data.decode("utf-8", "replace")
+                                    self.last_event_id = ident = self._id_buffer
+                                    event.id = ident or None
+                                    event.retry = None
+                                    event.__class__ = event_class  # type: ignore[assignment]
+                                    self._partial = bytearray(rest) if rest else None
+                                    yield event  # type: ignore[misc]
+                                    partial = self._partial
+                                    limit = self._max_line
+                                    continue
+                        elif (
+                            partial[0] == 100
+                            and size > 7  # (a shorter one cannot hold a separator)
+                            and not self._event_type
+                            and (pending := len(partial)) < _LONG_LINE
+                            and pending + size <= self._fast_max
+                        ):
+                            # The OpenAI shape cut anywhere by the network: _plain_blocks'
+                            # data shape, inlined so that the events are yielded as they
+                            # are built (no call, no list: 6-11% less time at 1-4 KiB
+                            # chunks).  Each piece but the last ends a block; a region
+                            # within both limits cannot exceed either (see there).
+                            values: list[Any] | None = None  # (bytes, and a bytearray first)
+                            pieces: list[Any] = chunk.split(b"\n\ndata: ")
+                            first = pieces[0]
+                            if len(pieces) > 1:
+                                if partial.startswith(b"data: "):
+                                    # The pending line completes the first block: its
+                                    # value is the line after the field name (deleted
+                                    # from the front of the bytearray, O(1)) and the
+                                    # first piece.
+                                    del partial[:6]
+                                    partial += first
+                                    values = pieces
+                                    values[0] = partial
+                                else:  # the chunk cut the field name (rare)
+                                    joined = partial + first
+                                    if joined[:6] == b"data: ":
+                                        del joined[:6]
+                                        values = pieces
+                                        values[0] = joined
+                            if values is not None:
+                                # Taken.  The last piece is the pending line, or one more
+                                # value, its blank line and the pending line; anything else
+                                # (rare) is read the reference way after the rest, as is
+                                # everything from a value that holds a line end (a block
+                                # with more lines than one), the first one included.
+                                last: bytes = values.pop()
+                                tail: bytearray | None  # the new pending line, or None
+                                if _LF not in last:
+                                    tail = _DATA_LINE + last  # (a new bytearray)
+                                else:
+                                    cut = last.find(b"\n")
+                                    tail = bytearray(last[cut + 2 :])
+                                    if last[cut + 1 : cut + 2] == b"\n" and _LF not in tail:
+                                        values.append(last[:cut])
+                                    else:
+                                        tail = None
+                                self.last_event_id = ident = self._id_buffer
+                                event_id = ident or None
+                                self._partial = None
+                                for value in values:
+                                    if lf in value:
+                                        rest = b"\n\ndata: ".join(values[values.index(value) :])
+                                        if tail is None:
+                                            last = b"".join((rest, b"\n\ndata: ", last))
+                                        else:
+                                            last = b"".join((rest, b"\n\n", tail))
+                                            tail = None
+                                        break
+                                    # The steps of _plain_blocks' data loop, repeated on
+                                    # purpose: a helper called per event measured 7-8%
+                                    # slower here.  (_EventBuilder: see _event.py.)
+                                    event = builder()
+                                    event.event = "message"
+                                    try:  # strict decoding is cheaper; invalid UTF-8 is rare
+                                        event.data = value.decode()
+                                    except UnicodeDecodeError:
+                                        event.data = value.decode("utf-8", "replace")
+                                    event.id = event_id
+                                    event.retry = None
+                                    event.__class__ = event_class  # type: ignore[assignment]
+                                    yield event  # type: ignore[misc]
+                                if tail is not None:
+                                    partial = self._partial = tail or None
+                                    limit = self._max_line
+                                    continue
+                                items = read(b"data: " + last, [])
+                        if items is None:
+                            items = plain_blocks(partial, chunk)
+                    if items is None and len(partial) < _LONG_LINE:
+                        if (
+                            len(chunk) <= _HOLD_CHUNK_MAX
+                            and self._idle  # (no data, no retry yet: both limits are whole)
+                            and self.on_comment is None
+                            and len(partial) + len(chunk)
+                            <= (hold_max := min(_HOLD_MAX, self._fast_max))
+                            and not _completes_blank_line(partial[-1], chunk)
+                        ):
+                            # A small chunk that ends lines but not the block: hold
+                            # it (see the docstring).
+                            holding = True
+                            self._partial = None
+                            partial += chunk
+                            limit = hold_max
+                            continue
+                        # As _feed does, without its layers (a Python call costs about as
+                        # much as a line here): the pending line and the chunk are read
+                        # together.
+                        self._partial = None
+                        items = read(b"".join((partial, chunk)), [])
+                elif self._before is None or self._no_bom(chunk):
+                    # At a line start, open, BOM decided, no CR just before.
+                    items = None
+                    if self._idle:
+                        if (
+                            chunk[:6] == b"data: "
+                            and chunk[-1] == _LF
+                            and chunk[-2] == _LF
+                            and _CR not in chunk
+                            and len(chunk) <= self._fast_max
+                        ):
+                            # Maybe exactly one ``data: V`` block (see _one_data_block): a
+                            # server flushing one token per write.  A small value is sliced
+                            # out now (decoding needs it) and checked for LF with memchr,
+                            # cheaper than ``find``; a big one is decoded in place
+                            # (_block_value).
+                            if len(chunk) < _LONG_LINE:
+                                value = chunk[6:-2]
+                                one_block = _LF not in value
+                            else:
+                                value = b""
+                                one_block = chunk.find(b"\n") == len(chunk) - 2
+                            if one_block:
+                                event = builder()  # see _event.py: a cheap ServerSentEvent
+                                event_type = self._event_type
+                                if event_type:
+                                    self._event_type = ""
+                                    event.event = event_type
+                                else:
+                                    event.event = "message"
+                                if value:
+                                    try:  # strict decoding is cheaper; invalid UTF-8 is rare
+                                        event.data = value.decode()
+                                    except UnicodeDecodeError:
+                                        event.data = value.decode("utf-8", "replace")
+                                else:
+                                    event.data = _block_value(chunk)
                                 self.last_event_id = ident = self._id_buffer
                                 event.id = ident or None
                                 event.retry = None
                                 event.__class__ = event_class  # type: ignore[assignment]
-                                self._partial = bytearray(rest) if rest else None
+                                # (Yielded here, not through a list below: this is the
+                                # whole cost of an event in this case.)
                                 yield event  # type: ignore[misc]
                                 partial = self._partial
                                 limit = self._max_line
                                 continue
-                    elif (
-                        partial[0] == 100
-                        and size > 7  # (a shorter one cannot hold a separator)
-                        and not self._event_type
-                        and (pending := len(partial)) < _LONG_LINE
-                        and pending + size <= self._fast_max
-                    ):
-                        # The OpenAI shape cut anywhere by the network: _plain_blocks'
-                        # data shape, inlined so that the events are yielded as they
-                        # are built (no call, no list: 6-11% less time at 1-4 KiB
-                        # chunks).  Each piece but the last ends a block; a region
-                        # within both limits cannot exceed either (see there).
-                        values: list[Any] | None = None  # (bytes, and a bytearray first)
-                        pieces: list[Any] = chunk.split(b"\n\ndata: ")
-                        first = pieces[0]
-                        if len(pieces) > 1:
-                            if partial.startswith(b"data: "):
-                                # The pending line completes the first block: its
-                                # value is the line after the field name (deleted
-                                # from the front of the bytearray, O(1)) and the
-                                # first piece.
-                                del partial[:6]
-                                partial += first
-                                values = pieces
-                                values[0] = partial
-                            else:  # the chunk cut the field name (rare)
-                                joined = partial + first
-                                if joined[:6] == b"data: ":
-                                    del joined[:6]
-                                    values = pieces
-                                    values[0] = joined
-                        if values is not None:
-                            # Taken.  The last piece is the pending line, or one more
-                            # value, its blank line and the pending line; anything else
-                            # (rare) is read the reference way after the rest, as is
-                            # everything from a value that holds a line end (a block
-                            # with more lines than one), the first one included.
-                            last: bytes = values.pop()
-                            tail: bytearray | None  # the new pending line, or None
-                            if _LF not in last:
-                                tail = _DATA_LINE + last  # (a new bytearray)
-                            else:
-                                cut = last.find(b"\n")
-                                tail = bytearray(last[cut + 2 :])
-                                if last[cut + 1 : cut + 2] == b"\n" and _LF not in tail:
-                                    values.append(last[:cut])
-                                else:
-                                    tail = None
-                            self.last_event_id = ident = self._id_buffer
-                            event_id = ident or None
-                            self._partial = None
-                            for value in values:
-                                if lf in value:
-                                    rest = b"\n\ndata: ".join(values[values.index(value) :])
-                                    if tail is None:
-                                        last = b"".join((rest, b"\n\ndata: ", last))
-                                    else:
-                                        last = b"".join((rest, b"\n\n", tail))
-                                        tail = None
-                                    break
-                                # The steps of _plain_blocks' data loop, repeated on
-                                # purpose: a helper called per event measured 7-8%
-                                # slower here.  (_EventBuilder: see _event.py.)
-                                event = builder()
-                                event.event = "message"
-                                try:  # strict decoding is cheaper; invalid UTF-8 is rare
-                                    event.data = value.decode()
-                                except UnicodeDecodeError:
-                                    event.data = value.decode("utf-8", "replace")
-                                event.id = event_id
-                                event.retry = None
-                                event.__class__ = event_class  # type: ignore[assignment]
-                                yield event  # type: ignore[misc]
-                            if tail is not None:
-                                partial = self._partial = tail or None
-                                limit = self._max_line
-                                continue
-                            items = read(b"data: " + last, [])
+                        if _CR not in chunk and _LF in chunk:
+                            items = plain_blocks(None, chunk)
                     if items is None:
-                        items = plain_blocks(partial, chunk)
-                if items is None and len(partial) < _LONG_LINE:
-                    # As _feed does, without its layers (a Python call costs about as
-                    # much as a line here): the pending line and the chunk are read
-                    # together.
-                    self._partial = None
-                    items = read(b"".join((partial, chunk)), [])
-            elif self._before is None or self._no_bom(chunk):
-                # At a line start, open, BOM decided, no CR just before.
-                if self._idle:
-                    if (
-                        chunk[:6] == b"data: "
-                        and chunk[-1] == _LF
-                        and chunk[-2] == _LF
-                        and _CR not in chunk
-                        and len(chunk) <= self._fast_max
-                    ):
-                        # Maybe exactly one ``data: V`` block (see _one_data_block): a
-                        # server flushing one token per write.  A small value is sliced
-                        # out now (decoding needs it) and checked for LF with memchr,
-                        # cheaper than ``find``; a big one is decoded in place
-                        # (_block_value).
-                        if len(chunk) < _LONG_LINE:
-                            value = chunk[6:-2]
-                            one_block = _LF not in value
-                        else:
-                            value = b""
-                            one_block = chunk.find(b"\n") == len(chunk) - 2
-                        if one_block:
-                            event = builder()  # see _event.py: a cheap ServerSentEvent
-                            event_type = self._event_type
-                            if event_type:
-                                self._event_type = ""
-                                event.event = event_type
-                            else:
-                                event.event = "message"
-                            if value:
-                                try:  # strict decoding is cheaper; invalid UTF-8 is rare
-                                    event.data = value.decode()
-                                except UnicodeDecodeError:
-                                    event.data = value.decode("utf-8", "replace")
-                            else:
-                                event.data = _block_value(chunk)
-                            self.last_event_id = ident = self._id_buffer
-                            event.id = ident or None
-                            event.retry = None
-                            event.__class__ = event_class  # type: ignore[assignment]
-                            # (Yielded here, not through a list below: this is the
-                            # whole cost of an event in this case.)
-                            yield event  # type: ignore[misc]
-                            partial = self._partial
-                            limit = self._max_line
+                        if _LF not in chunk and _CR not in chunk:
+                            if chunk:  # a line that goes on beyond the chunk
+                                partial = self._partial = bytearray(chunk)
+                                if limit is not None and len(partial) > limit:
+                                    self._line_too_long(len(partial), [])
                             continue
-                    if _CR not in chunk and _LF in chunk:
-                        items = plain_blocks(None, chunk)
+                        if (
+                            len(chunk) <= _HOLD_CHUNK_MAX
+                            and self._idle
+                            and self.on_comment is None
+                            and len(chunk) <= (hold_max := min(_HOLD_MAX, self._fast_max))
+                            and not _completes_blank_line(_LF, chunk)
+                        ):
+                            # The same at a line start.
+                            holding = True
+                            partial = bytearray(chunk)
+                            limit = hold_max
+                            continue
+                        items = read(chunk, [])
+                else:
+                    items = None
                 if items is None:
-                    if _LF not in chunk and _CR not in chunk:
-                        if chunk:  # a line that goes on beyond the chunk
-                            partial = self._partial = bytearray(chunk)
-                            if limit is not None and len(partial) > limit:
-                                self._line_too_long(len(partial), [])
-                        continue
-                    items = read(chunk, [])
-            if items is None:
-                # Drop this loop's reference first, so that _feed can free a long
-                # line as soon as it has taken its value (see _complete_long_line).
-                partial = None
-                items = feed(chunk)
-            if items:
-                yield from items  # type: ignore[misc]
-            partial = self._partial
-            limit = self._max_line
+                    # Drop this loop's reference first, so that _feed can free a long
+                    # line as soon as it has taken its value (see _complete_long_line).
+                    partial = None
+                    items = feed(chunk)
+                if items:
+                    yield from items  # type: ignore[misc]
+                partial = self._partial
+                limit = self._max_line
+        finally:
+            if holding:
+                # The chunks ran out, or their iterator raised: read what is held,
+                # so that the decoder's state is that of every byte it was given.
+                # (Never at a yield: nothing is held there.)
+                assert partial is not None
+                holding = False
+                read(bytes(partial), [])
         yield from self.close()
 
     def _close(self) -> list[ServerSentEvent | Comment]:

@@ -8,15 +8,21 @@ chunk, with the same ``last_event_id``/``retry`` state and the same errors.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from sse_codec import Comment, ServerSentEvent, SSEDecoder, SSEError, SSELimitError, iter_events
-from sse_codec._decoder import _DATA_LINE, _ReferenceDecoder
+from sse_codec._decoder import (
+    _DATA_LINE,
+    _HOLD_CHUNK_MAX,
+    _completes_blank_line,
+    _ReferenceDecoder,
+)
 
 _TEXT = st.text(
     alphabet=st.sampled_from(list('ab :{}"é日🙂\x00')) | st.characters(codec="utf-8"),
@@ -102,13 +108,26 @@ def _drive(
     return trace, decoder.last_event_id, decoder.retry
 
 
-def _collect(decoder: SSEDecoder, source: list[bytes] | list[bytearray]) -> list[object]:
-    """The events ``iter_events`` yields, then the limit error that ended it, if any."""
-    got: list[object] = []
+def _collect(
+    decoder: SSEDecoder, source: list[bytes] | list[bytearray]
+) -> list[tuple[int, object]]:
+    """The events ``iter_events`` yields, then the limit error that ended it, if any,
+    each with the number of chunks taken from ``source`` by then: an event must
+    come out as soon as the chunk that completes it is in, not later."""
+    taken = 0
+
+    def counted() -> Iterator[bytes | bytearray]:
+        nonlocal taken
+        for chunk in source:
+            taken += 1
+            yield chunk
+
+    got: list[tuple[int, object]] = []
     try:
-        got.extend(iter_events(source, decoder=decoder))
+        for event in iter_events(counted(), decoder=decoder):
+            got.append((taken, event))
     except SSELimitError as exc:
-        got.append(("limit", exc.limit_name, exc.size))
+        got.append((taken, ("limit", exc.limit_name, exc.size)))
     return got
 
 
@@ -150,7 +169,7 @@ def test_iter_events_matches_reference(
     arrays = [bytearray(c) for c in chunks]
     assert _collect(SSEDecoder(max_line_size=limit, max_event_size=limit), arrays) == ref
     if limit is None:
-        assert _collect(SSEDecoder(), [body]) == ref
+        assert [item for _, item in _collect(SSEDecoder(), [body])] == [item for _, item in ref]
 
 
 def test_reference_decoder_really_takes_the_slow_path() -> None:
@@ -422,3 +441,156 @@ def _iter_recorded_events(
     decoder = _Recording()
     events = [(e.event, e.data) for e in iter_events(chunks, decoder=decoder)]
     return events, decoder.calls
+
+
+# Holding: iter_events keeps small chunks that end lines but no block unread, and
+# reads the whole block in the call that completes its blank line (see _iter).
+
+
+def _blank_lines(data: bytes) -> int:
+    """Empty lines in ``data`` by the spec's line ends (CR LF, LF, CR), counted one
+    byte at a time: the plain model _completes_blank_line is checked against."""
+    count = 0
+    at_line_start = True
+    previous = 0
+    for byte in data:
+        if byte == 10 and previous == 13:
+            pass  # the LF of a CR LF: the line end was counted at the CR
+        elif byte in (10, 13):
+            count += at_line_start
+            at_line_start = True
+        else:
+            at_line_start = False
+        previous = byte
+    return count
+
+
+def test_completes_blank_line_matches_a_byte_by_byte_model() -> None:
+    # Every chunk of up to five bytes from {a, CR, LF} holding a line end, after
+    # a byte that is a line end (LF also standing for a line start), CR or text.
+    for size in range(1, 6):
+        for chunk in map(bytes, itertools.product(b"a\r\n", repeat=size)):
+            if 10 not in chunk and 13 not in chunk:
+                continue
+            for last in b"a\r\n":
+                before = b"a" + bytes([last])
+                expected = _blank_lines(before + chunk) > _blank_lines(before)
+                assert _completes_blank_line(last, chunk) is expected, (last, chunk)
+
+
+def _crlf_block(index: int) -> bytes:
+    lines = [b": keep-alive", b"event: update", b"id: %d" % index]
+    lines += [b"data: line %d of %d" % (n, index) for n in range(3)]
+    return b"".join(line + b"\r\n" for line in lines) + b"\r\n"
+
+
+def test_small_chunks_of_a_many_line_block_are_read_once_per_block() -> None:
+    # The CRLF shape with comments, event, id and three data lines, cut in 7-byte
+    # chunks: one _read call per block (the one with its blank line), not one per
+    # chunk that ends a line; events and state as the reference's.
+    stream = b"".join(_crlf_block(i) for i in range(5))
+    chunks = [stream[i : i + 7] for i in range(0, len(stream), 7)]
+    _same_as_reference(chunks)
+    decoder = _Recording()
+    events = list(iter_events(chunks, decoder=decoder))
+    assert [(e.event, e.id, e.data) for e in events] == [
+        ("update", str(i), f"line 0 of {i}\nline 1 of {i}\nline 2 of {i}") for i in range(5)
+    ]
+    reads = [data for name, data in decoder.calls if name == "read"]
+    # Each holds its whole block, up to the blank line's CR at least.
+    assert [data[: len(_crlf_block(i)) - 1] for i, data in enumerate(reads)] == [
+        _crlf_block(i)[:-1] for i in range(5)
+    ]
+    # Without holding (chunks bigger than _HOLD_CHUNK_MAX), each line-ending chunk
+    # is read when it arrives.
+    big = [stream[i : i + _HOLD_CHUNK_MAX + 1] for i in range(0, len(stream), 65)]
+    decoder = _Recording()
+    assert list(iter_events(big, decoder=decoder)) == events
+    assert len(decoder.calls) > 5
+
+
+def test_holding_keeps_events_errors_and_state_exact_in_every_case() -> None:
+    # Each case against the reference (events, limit errors, last_event_id and
+    # retry after every chunk with feed(); events and errors with iter_events).
+    crlf = _crlf_block(1)
+    cases: list[tuple[list[bytes], int | None]] = [
+        # A CR LF cut by the chunking, a blank line right after it, lone CRs, LF CR.
+        ([b"data: a\r", b"\n", b"\r\n"], None),
+        ([b"data: a\r", b"\r", b"data: b\n", b"\r"], None),
+        ([b"id: 1\n", b"data: x\n", b"\n"], None),
+        ([b"da", b"ta: a\n\r", b"data: b\r\n\r\n"], None),
+        # retry in a held block, then the block's end; an empty block.
+        ([b"retry: 15", b"00\r\ndata: x\r", b"\n\r\n"], None),
+        ([b"retry: 7\r\n", b"\r\n", b"data: y\r\n\r\n"], None),
+        # The held bytes outgrow _HOLD_MAX: with line ends, and with a long pending
+        # line in chunks without any (read, then the long line goes on).
+        ([b": c\r\n"] + [b"data: " + b"x" * 50 + b"\r\n"] * 100 + [b"\r\n"], None),
+        ([b": c\r\ndata: "] + [b"y" * 60] * 100 + [b"\r\n\r\n"], None),
+        # A line over the line limit, in the held bytes or in the pending line.
+        ([b": c\r\n", b"data: 0123456789", b"0123456789\r\n\r\n"], 16),
+        ([b": c\r\n", b"data: 0123", b"456789abcdef", b"\r\n\r\n"], 16),
+        ([b": c\r\n", b"data: 01234\r\n", b"data: 56789\r\n\r\n"], 20),
+        # Small chunks of a block that starts at a line start, cut everywhere.
+        ([crlf[i : i + 3] for i in range(0, len(crlf), 3)], None),
+        ([crlf[i : i + 1] for i in range(len(crlf))], None),
+    ]
+    for chunks, limit in cases:
+        _same_as_reference(chunks, max_line_size=limit)
+        _same_as_reference([b"data: 0\n\n", *chunks], max_line_size=limit)
+
+
+def test_chunks_of_other_types_and_the_end_of_the_chunks_release_what_is_held() -> None:
+    # A bytearray or memoryview chunk while bytes are held: what is held is read
+    # first, then the chunk the general way.
+    for kind in (bytearray, memoryview):
+        chunks: list[bytes | bytearray | memoryview] = [b": c\r\n", b"data: a\r\n"]
+        chunks += [kind(b"data: b\r\n\r\n"), b"data: c\r\n\r\n"]
+        assert [e.data for e in iter_events(chunks)] == ["a\nb", "c"]
+    # The chunks end while bytes are held: dispatch_on_close sees them.
+    decoder = SSEDecoder(dispatch_on_close=True)
+    assert [e.data for e in iter_events([b": c\r\n", b"data: a\r\n"], decoder=decoder)] == ["a"]
+    decoder = SSEDecoder(dispatch_on_close=True)
+    assert [e.data for e in iter_events([b"retry: 5\r\n", b"data: a"], decoder=decoder)] == ["a"]
+    assert decoder.retry == 5
+
+
+def test_a_failing_source_leaves_the_decoder_as_if_every_byte_was_fed() -> None:
+    # A reconnecting client reads retry (and last_event_id) after the body fails;
+    # lines held back when the source raises are read first.
+    class Dropped(Exception):
+        pass
+
+    def source() -> Iterator[bytes]:
+        yield b"id: 4\r\n\r\n"
+        yield b"retry: 2500\r\n"
+        yield b"data: a\r\n"
+        raise Dropped
+
+    decoder = SSEDecoder()
+    with contextlib.suppress(Dropped):
+        list(iter_events(source(), decoder=decoder))
+    reference = _ReferenceDecoder()
+    for chunk in (b"id: 4\r\n\r\n", b"retry: 2500\r\n", b"data: a\r\n"):
+        reference.feed(chunk)
+    assert (decoder.retry, decoder.last_event_id) == (reference.retry, reference.last_event_id)
+    assert decoder.retry == 2500
+    # The block goes on where it was: the held data line was read, not lost.
+    assert decoder.feed(b"data: b\r\n\r\n") == reference.feed(b"data: b\r\n\r\n")
+    assert decoder.close() == reference.close() == []
+
+
+def test_comment_callbacks_still_run_before_the_next_chunk_is_asked_for() -> None:
+    # With on_comment set nothing is held: each comment is reported in the call
+    # that completes its line, before iter_events pulls the next chunk.
+    seen: list[str] = []
+    asked: list[list[str]] = []
+
+    def source() -> Iterator[bytes]:
+        # Lines at a line start, and completing a pending line.
+        for chunk in (b": one\r\n", b": tw", b"o\r\n", b"data: x\r\n", b"\r\n"):
+            asked.append(list(seen))
+            yield chunk
+
+    decoder = SSEDecoder(on_comment=seen.append)
+    assert [e.data for e in iter_events(source(), decoder=decoder)] == ["x"]
+    assert asked == [[], ["one"], ["one"], ["one", "two"], ["one", "two"]]
