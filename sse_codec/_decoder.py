@@ -35,7 +35,8 @@ streams and chunkings.  The shortcuts:
   pending line (the OpenAI stream cut by the network) is taken there too, each
   event yielded as it is built; what it cannot take from a block on is read the
   reference way.  So is a small chunk that ends an Anthropic block whose event line
-  was left unread;
+  was left unread.  Small chunks that end lines but not their block are held back,
+  unread, and the block is read in one call when its blank line arrives;
 * a long pending line is completed in place and its value copied once, so a large
   event costs about twice its size in memory, not four times; a big one-block chunk
   is decoded through a memoryview, not sliced first (``_block_value``).

@@ -18,7 +18,11 @@ def iter_events(
     Feeds each chunk to ``decoder`` (a fresh :class:`SSEDecoder` with default
     limits when omitted) as the iterator is advanced, yields events as soon as a
     chunk completes them, and closes the decoder when the chunks run out.  Nothing
-    is read before the first ``next()``.  Raises what ``feed`` raises.
+    is read before the first ``next()``.  Raises what ``feed`` raises, at the same
+    chunk.  A block that arrives in small chunks may be read when its blank line
+    does (faster): held bytes are read before each event is yielded and when the
+    chunks end or their iterator raises, so only the decoder's ``retry``
+    attribute, read between two chunks of such a block, can lag behind.
     """
     dec = SSEDecoder() if decoder is None else decoder
     if type(dec).feed is SSEDecoder.feed:
