@@ -826,7 +826,7 @@ class SSEDecoder:
                                     and chunk.find(b"\n", cut + 1) < 0
                                     and len(partial) + cut + 1 < _READ_AHEAD_MAX
                                     and len(partial) + len(chunk) <= self._fast_max
-                                    and partial[:7] == b"event: "
+                                    and partial.startswith(b"event: ")
                                 ):
                                     partial += chunk
                                     continue
@@ -861,9 +861,12 @@ class SSEDecoder:
                                     event.event = (
                                         name.decode("utf-8", "replace") if name else "message"
                                     )
-                                    block_data = partial[cut + 7 :]
-                                    block_data += chunk[:end]
-                                    event.data = block_data.decode("utf-8", "replace")
+                                    del partial[: cut + 7]
+                                    partial += chunk[:end]
+                                    try:
+                                        event.data = partial.decode()
+                                    except UnicodeDecodeError:
+                                        event.data = partial.decode("utf-8", "replace")
                                     self.last_event_id = ident = self._id_buffer
                                     event.id = ident or None
                                     event.retry = None
