@@ -37,7 +37,7 @@ from sse_codec import SSEDecoder, iter_events
 from .contenders import Contender, decoders, encoders
 from .workloads import CHUNKINGS, SMALL_CHUNKINGS, WORKLOADS, chunk
 
-__all__ = ["Cell", "Report", "main", "run"]
+__all__ = ["Cell", "Report", "cell_chunks", "main", "run"]
 
 _MIB = 1024 * 1024
 _OURS = "sse-codec"
@@ -211,20 +211,28 @@ def _cells(
     report.notes += notes
     report.contenders = [c.name for c in contenders]
     for w in workloads:
-        make = WORKLOADS[w]
-        big = w.startswith("big_event")
         for ch in chunkings:
-            small = ch in SMALL_CHUNKINGS
-            size = (
-                (cfg.big_small if small else cfg.big)
-                if big
-                else (cfg.small_size if small else cfg.size)
-            )
-            chunks = chunk(make(size), ch)
+            chunks = _cell_chunks(w, ch, cfg)
             cell = Cell(w, ch, sum(map(len, chunks)), 0)
             _measure_cell(contenders, cell, chunks, cfg)
             report.cells.append(cell)
             log(f"  {w} / {ch}: done")
+
+
+def _cell_chunks(workload: str, chunking: str, cfg: _Config) -> list[bytes]:
+    small = chunking in SMALL_CHUNKINGS
+    if workload.startswith("big_event"):
+        size = cfg.big_small if small else cfg.big
+    else:
+        size = cfg.small_size if small else cfg.size
+    return chunk(WORKLOADS[workload](size), chunking)
+
+
+def cell_chunks(workload: str, chunking: str, quick: bool = False) -> list[bytes]:
+    """The chunks of one cell exactly as the full (or ``quick``) run makes them.
+    Raises ``KeyError`` for an unknown workload and ``ValueError`` for an unknown
+    chunking."""
+    return _cell_chunks(workload, chunking, _QUICK if quick else _FULL)
 
 
 def _one_event_chunks(size: int, step: int) -> Iterator[bytes]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from sse_codec import SSEDecoder, iter_events
 
-__all__ = ["Contender", "EncoderContender", "decoders", "encoders"]
+__all__ = ["Contender", "EncoderContender", "decoder", "decoders", "encoders"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +141,14 @@ def decoders(*, unbounded: bool = False) -> tuple[list[Contender], list[str]]:
         except ImportError as exc:
             notes.append(f"{name}: skipped, not installed ({exc})")
     return found, notes
+
+
+def decoder(name: str) -> Contender:
+    """Return the one decoder named ``name``, importing no other peer.  Raises
+    ``KeyError`` for an unknown name and ``ImportError`` for a peer not installed."""
+    if name == "sse-codec":
+        return _ours()
+    return dict(_PEERS)[name]()
 
 
 def encoders() -> tuple[list[EncoderContender], list[str]]:
