@@ -145,6 +145,22 @@ def _completes_blank_line(last: int, chunk: bytes) -> bool:
     return b"" in lines and (bool(lines[0]) or lines.count(b"") > 1)
 
 
+# The event line iter_events keeps before it has read one (see _event_head): no
+# pending bytes it is tested on start with an LF (they start with "event: ").
+_NO_EVENT_HEAD = (b"\n", "message")
+
+
+def _event_head(pending: bytearray, kept: tuple[bytes, str]) -> tuple[bytes, str]:
+    """The ``event: NAME\\ndata: `` that ``pending`` (which starts with ``event: ``)
+    starts with and the event type it names; ``kept`` when its second line is not
+    (yet) a ``data: `` line."""
+    cut = pending.find(b"\n")
+    if pending[cut + 1 : cut + 7] != b"data: ":
+        return kept
+    name = pending[7:cut]
+    return bytes(pending[: cut + 7]), name.decode("utf-8", "replace") if name else "message"
+
+
 def _first_line_end(data: bytes) -> int:
     """Index of the first CR or LF in ``data``, or -1."""
     lf = data.find(b"\n")
@@ -765,6 +781,7 @@ class SSEDecoder:
         lf = _LF
         holding = False
         hold_max: int | float = 0
+        head = _NO_EVENT_HEAD
         items: list[ServerSentEvent] | list[ServerSentEvent | Comment] | None
         try:
             for chunk in chunks:
@@ -819,13 +836,15 @@ class SSEDecoder:
                             if not self._event_type and _LF not in partial:
                                 # Small chunks of the Anthropic shape: one that only ends the
                                 # block's event line is kept unread with it, as _plain_blocks
-                                # would (see there), for a fraction of the cost.
-                                cut = chunk.find(b"\n")
+                                # would (see there), for a fraction of the cost.  (partition,
+                                # not find: find parses its arguments from a tuple, which
+                                # costs more than the search itself in a small chunk.)
+                                line_end, _, after = chunk.partition(b"\n")
                                 if (
-                                    0 < cut + 1 < len(chunk)
-                                    and chunk.find(b"\n", cut + 1) < 0
-                                    and len(partial) + cut + 1 < _READ_AHEAD_MAX
-                                    and len(partial) + len(chunk) <= self._fast_max
+                                    after
+                                    and _LF not in after
+                                    and len(partial) + len(line_end) + 1 < _READ_AHEAD_MAX
+                                    and len(partial) + size <= self._fast_max
                                     and partial.startswith(b"event: ")
                                 ):
                                     partial += chunk
@@ -833,8 +852,9 @@ class SSEDecoder:
                             elif (
                                 size < _READ_AHEAD_MAX  # (a bigger one holds more blocks)
                                 and not self._event_type
-                                and chunk[(end := chunk.find(b"\n")) + 1 : end + 2] == b"\n"
                                 and len(partial) + size <= self._fast_max
+                                and (split := chunk.partition(b"\n\n"))[1]
+                                and _LF not in (value_end := split[0])
                             ):
                                 # The next small chunk of that shape: the pending bytes hold
                                 # the event line read ahead and the start of the data line
@@ -844,25 +864,26 @@ class SSEDecoder:
                                 # here, without _plain_blocks (A/B: 6% less time at 7
                                 # bytes, 10% at 64), if what follows the blank line is a
                                 # pending line, or the next block's event line and a
-                                # pending line, which stays unread as above.
-                                cut = partial.find(b"\n")
-                                rest = chunk[end + 2 :]
-                                if partial[cut + 1 : cut + 7] == b"data: " and (
+                                # pending line, which stays unread as above (the chunk is
+                                # shorter than _READ_AHEAD_MAX, so that event line is too).
+                                rest = split[2]
+                                if (
+                                    partial.startswith(head[0])
+                                    # Another event line than the last block's: its name
+                                    # is decoded once, for this block and the ones like it.
+                                    or partial.startswith((head := _event_head(partial, head))[0])
+                                ) and (
                                     _LF not in rest
                                     or (
                                         rest.startswith(b"event: ")
-                                        and 0 < (ahead := rest.find(b"\n")) + 1 < len(rest)
-                                        and rest.find(b"\n", ahead + 1) < 0
-                                        and ahead < _READ_AHEAD_MAX
+                                        and (ahead := rest.partition(b"\n"))[2]
+                                        and _LF not in ahead[2]
                                     )
                                 ):
                                     event = builder()
-                                    name = partial[7:cut]
-                                    event.event = (
-                                        name.decode("utf-8", "replace") if name else "message"
-                                    )
-                                    del partial[: cut + 7]
-                                    partial += chunk[:end]
+                                    event.event = head[1]
+                                    del partial[: len(head[0])]
+                                    partial += value_end
                                     try:
                                         event.data = partial.decode()
                                     except UnicodeDecodeError:
@@ -1157,18 +1178,15 @@ class SSEDecoder:
                         self._fail()
                         raise SSELimitError("max_event_size", max_event, size, events=out)
                 continue
-            colon = line.find(b":")
-            if colon == 0:
-                if comments:
-                    self._data_size = size
-                    self._comment(line, out)
-                continue
-            if colon < 0:
-                name = line
-                value = b""
-            else:
-                name = line[:colon]
-                value = line[colon + 1 :]
+            # (One partition, not find and two slices: a method that takes its
+            # arguments as a tuple, as find does, costs as much as the rest.)
+            name, colon, value = line.partition(b":")
+            if colon:
+                if not name:  # a comment
+                    if comments:
+                        self._data_size = size
+                        self._comment(line, out)
+                    continue
                 if value[:1] == b" ":
                     value = value[1:]
             if name == b"data":

@@ -13,14 +13,17 @@ import itertools
 import tracemalloc
 from collections.abc import Callable, Iterator
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+import sse_codec._decoder
 from sse_codec import Comment, ServerSentEvent, SSEDecoder, SSEError, SSELimitError, iter_events
 from sse_codec._decoder import (
     _DATA_LINE,
     _HOLD_CHUNK_MAX,
     _completes_blank_line,
+    _event_head,
     _ReferenceDecoder,
 )
 
@@ -431,6 +434,47 @@ def test_small_chunks_ending_an_anthropic_block_after_a_read_ahead_event_line() 
         for e in iter_events([b"id: 9\n\n", b"event: a\ndata: 1\n\nevent: d\ndata: 1", b"2\n\n"])
     ]
     assert ids == ["9", "9"]
+
+
+def test_small_anthropic_chunks_decode_an_event_line_once_for_the_blocks_like_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # iter_events keeps the last "event: NAME\ndata: " it decoded; a block that starts
+    # with the same bytes reuses its type.  Names that extend the kept one, an event
+    # line followed by another field, "data:" without the space, an empty name and
+    # invalid UTF-8 must all still read as the reference reads them.
+    blocks = [
+        b"event: delta\ndata: 1\n\n",
+        b"event: delta\ndata: 2\n\n",
+        b"event: deltas\ndata: 3\n\n",
+        b"event: delta\nid: 4\ndata: 4\n\n",
+        b"event: delta\ndata: 5\n\n",
+        b"event: \ndata: 6\n\n",
+        b"event: \xffx\ndata: 7\n\n",
+        b"event: delta\ndata:8\n\n",
+        b"event: delta\ndata: 9\n\n",
+    ]
+    stream = b"".join(blocks * 3)
+    expected = [(e.event, e.data, e.id) for e in _ReferenceDecoder().feed(stream)]
+    assert len(expected) == 27 and expected[6][0] == "\ufffdx"
+    for size in range(1, 48):
+        chunks = [stream[i : i + size] for i in range(0, len(stream), size)]
+        _same_as_reference(chunks)
+        assert [(e.event, e.data, e.id) for e in iter_events(chunks)] == expected
+    # And it is kept: one decode for a run of blocks with the same event line.
+    decoded: list[bytes] = []
+
+    def recording_event_head(pending: bytearray, kept: tuple[bytes, str]) -> tuple[bytes, str]:
+        head = _event_head(pending, kept)
+        if head is not kept:
+            decoded.append(head[0])
+        return head
+
+    monkeypatch.setattr(sse_codec._decoder, "_event_head", recording_event_head)
+    run = b"".join(b"event: delta\ndata: %d\n\n" % i for i in range(100, 140))
+    chunks = [run[i : i + 20] for i in range(0, len(run), 20)]
+    assert [e.data for e in iter_events(chunks)] == [str(i) for i in range(100, 140)]
+    assert decoded == [b"event: delta\ndata: "]
 
 
 def _iter_recorded_events(
