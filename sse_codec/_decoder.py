@@ -88,6 +88,12 @@ _HOLD_MAX = 4096
 # The start of a pending data line; only ever copied (``+`` makes a new bytearray).
 _DATA_LINE = bytearray(b"data: ")
 _MAX_RETRY_DIGITS = len(str(MAX_RETRY))
+# Slices _process takes of every line, built once: CPython 3.11 builds a slice
+# object each time it runs ``line[:6]``.
+_FIELD_NAME = slice(None, 6)  # b"data: "
+_FIELD_VALUE = slice(6, None)
+_FIRST = slice(None, 1)
+_AFTER_FIRST = slice(1, None)
 
 # Values of SSEDecoder._before (besides None and the bytes described there).
 _CLOSED = "closed"
@@ -730,7 +736,10 @@ class SSEDecoder:
                     return None
                 event = _EventBuilder()
                 event.event = name.decode("utf-8", "replace") if name else "message"
-                event.data = value.decode("utf-8", "replace")
+                try:  # (as in the data shape above)
+                    event.data = value.decode()
+                except UnicodeDecodeError:
+                    event.data = value.decode("utf-8", "replace")
                 event.id = ident
                 event.retry = None
                 event.__class__ = ServerSentEvent  # type: ignore[assignment]
@@ -1149,7 +1158,10 @@ class SSEDecoder:
                     event.event = self._event_type or "message"
                     if isinstance(data, list):
                         data = b"\n".join(data)
-                    event.data = data.decode("utf-8", "replace")
+                    try:  # strict decoding is the cheaper call; invalid UTF-8 is rare
+                        event.data = data.decode()
+                    except UnicodeDecodeError:
+                        event.data = data.decode("utf-8", "replace")
                     event.id = ident or None
                     event.retry = self._block_retry
                     event.__class__ = ServerSentEvent  # type: ignore[assignment]
@@ -1163,10 +1175,10 @@ class SSEDecoder:
             # "data: " is tested first only because it is by far the most common line.
             name: bytes | bytearray
             value: bytes | bytearray
-            if line[:6] == b"data: ":
+            if line[_FIELD_NAME] == b"data: ":
                 # By far the most common line, so it skips the general parse below
                 # (the same steps as the "data" branch there).
-                value = line[6:]
+                value = line[_FIELD_VALUE]
                 if data is None:
                     data = self._data = value
                 elif isinstance(data, list):
@@ -1188,8 +1200,8 @@ class SSEDecoder:
                         self._data_size = size
                         self._comment(line, out)
                     continue
-                if value[:1] == b" ":
-                    value = value[1:]
+                if value[_FIRST] == b" ":
+                    value = value[_AFTER_FIRST]
             if name == b"data":
                 if data is None:
                     data = self._data = value
