@@ -512,4 +512,3 @@ class _Stream:
                 await self._send({"type": "http.response.body", "body": b"", "more_body": False})
         except (TimeoutError, OSError):
             pass  # the client is gone or stuck; the server closes the connection
-
