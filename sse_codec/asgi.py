@@ -27,6 +27,7 @@ from collections.abc import (
 )
 from typing import Any, Literal, Protocol, TypeAlias
 
+from . import _ready
 from ._decoder import SSEDecoder
 from ._encoder import KEEP_ALIVE, encode, encode_comment
 from ._errors import SSEError
@@ -80,6 +81,10 @@ DEFAULT_HEADERS: Mapping[str, str] = {
     "x-accel-buffering": "no",
 }
 _CONNECTION_HEADER = (b"connection", b"keep-alive")
+
+# At most this many ready items are written in one send (bounds a write's size
+# and how long the loop runs without a break).
+_BATCH = 32
 
 _FIELDS = frozenset(("data", "event", "id", "retry", "comment"))
 
@@ -398,34 +403,77 @@ class _Stream:
                 await result
 
     async def _pump(self, loop: asyncio.AbstractEventLoop) -> None:
-        send = self._send
-        clock = loop.time
-        # uvicorn's send returns without suspending while the socket takes the
-        # bytes, and a source may never suspend either: then nothing else runs and
-        # a disconnect would go unseen.  Every so often, let the loop run.
+        source = self._source
+        batch: list[bytes] = []
         unsuspended = 0
-        async for item in self._source:
-            body = encode_item(item)
-            if self._keep_alive_sending is not None:
-                await self._keep_alive_sending
+        while True:
             if self._closing is not None:
                 # The watcher cancelled us, but the source swallowed the cancel.
                 raise asyncio.CancelledError
-            self._sending_since = clock()
+            # Take what the source has ready without waiting (up to _BATCH items):
+            # those are written together, which saves a server send per event and
+            # delays none of them.  Then wait for the next one, if it was not ready.
+            waiting: Any = None
+            yielded: Any = None
+            ended = False
             try:
-                # A fresh dict each time: a server may keep the message it was given.
-                await send({"type": "http.response.body", "body": body, "more_body": True})
-            except OSError:
-                # Servers that raise when the client has gone (ASGI spec 2.4).
-                self._stop("disconnect")
-                raise asyncio.CancelledError from None
-            self._last_sent = clock()
-            self._sending_since = None
-            unsuspended += 1
-            if unsuspended == 64:
+                while len(batch) < _BATCH:
+                    item, waiting, yielded = _ready.step(source)
+                    if item is _ready.NOT_READY:
+                        break
+                    batch.append(encode_item(item))
+            except StopAsyncIteration:
+                ended = True
+            except BaseException:
+                await self._write(loop, batch)  # what was ready is not lost
+                raise
+            if batch:
+                try:
+                    await self._write(loop, batch)
+                except BaseException:
+                    # Cancelled (disconnect, timeout, shutdown) or failed while the
+                    # source's next step waits: stop that step, so it can be closed.
+                    if waiting is not None:
+                        _ready.abandon(waiting, yielded)
+                    raise
+                batch.clear()
+                unsuspended += 1
+                if waiting is None and unsuspended >= 64:
+                    # The source never waited and uvicorn's send returns at once
+                    # while the socket takes the bytes: let the loop run now and
+                    # then, or a disconnect would go unseen.
+                    unsuspended = 0
+                    await asyncio.sleep(0)
+            if ended:
+                break
+            if waiting is not None:
                 unsuspended = 0
-                await asyncio.sleep(0)
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
+                try:
+                    item = await _ready.finish(waiting, yielded)
+                except StopAsyncIteration:
+                    break
+                batch.append(encode_item(item))
+        await self._send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def _write(self, loop: asyncio.AbstractEventLoop, batch: list[bytes]) -> None:
+        if not batch:
+            return
+        body = batch[0] if len(batch) == 1 else b"".join(batch)
+        if self._keep_alive_sending is not None:
+            await self._keep_alive_sending
+        if self._closing is not None:
+            # The watcher cancelled us, but the source swallowed the cancel.
+            raise asyncio.CancelledError
+        self._sending_since = loop.time()
+        try:
+            # A fresh dict each time: a server may keep the message it was given.
+            await self._send({"type": "http.response.body", "body": body, "more_body": True})
+        except OSError:
+            # Servers that raise when the client has gone (ASGI spec 2.4).
+            self._stop("disconnect")
+            raise asyncio.CancelledError from None
+        self._last_sent = loop.time()
+        self._sending_since = None
 
     async def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
         # Waits for http.disconnect, and wakes when a keep-alive is due or a write

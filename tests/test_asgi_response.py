@@ -571,9 +571,11 @@ def _server_state(server: Running) -> tuple[int, int]:
 
 
 def _settle(server: Running, baseline: tuple[int, int]) -> tuple[int, int]:
+    # Back to where it was: no more tasks than before (connections of earlier
+    # tests may close meanwhile), and no more stream objects.
     deadline = time.monotonic() + WAIT
     state = _server_state(server)
-    while state != baseline and time.monotonic() < deadline:
+    while (state[0] > baseline[0] or state[1] > baseline[1]) and time.monotonic() < deadline:
         time.sleep(0.05)
         state = _server_state(server)
     return state
@@ -581,7 +583,7 @@ def _settle(server: Running, baseline: tuple[int, int]) -> tuple[int, int]:
 
 @pytest.mark.parametrize("frontend", FRONTENDS)
 def test_a_client_that_disconnects_mid_stream(server: Running, frontend: str) -> None:
-    baseline = _settle(server, _server_state(server))
+    baseline = _server_state(server)
     tags = [f"gone-{frontend}-{server.url}-{n}" for n in range(5)]
     for tag in tags:
         with (
@@ -599,7 +601,9 @@ def test_a_client_that_disconnects_mid_stream(server: Running, frontend: str) ->
         time.sleep(0.02)
     assert all(record(t).ended == ["disconnect"] for t in tags)
     # No task and no stream object is left behind.
-    assert _settle(server, baseline) == baseline
+    tasks, streams = _settle(server, baseline)
+    assert tasks <= baseline[0]
+    assert streams <= baseline[1]
 
 
 @pytest.mark.parametrize("frontend", FRONTENDS)
