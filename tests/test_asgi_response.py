@@ -424,6 +424,120 @@ def test_the_response_serves_http_only() -> None:
         run(EventStreamResponse([])(h.scope, h.receive, h.send))
 
 
+def test_items_ready_together_are_written_together_and_none_waits() -> None:
+    async def source() -> AsyncIterator[str]:
+        yield "1"
+        yield "2"
+        yield "3"
+        await asyncio.sleep(0.3)
+        yield "4"
+        yield "5"
+
+    h = Harness()
+    start = time.monotonic()
+    run(EventStreamResponse(source())(h.scope, h.receive, h.send))
+    assert h.bodies == [b"data: 1\n\ndata: 2\n\ndata: 3\n\n", b"data: 4\n\ndata: 5\n\n", b""]
+    # The first three were written before the source's wait, not after it.
+    assert h.times[1] - start < 0.25
+
+
+def test_a_write_holds_at_most_32_ready_items() -> None:
+    h = Harness()
+    run(EventStreamResponse(agen(*(str(n) for n in range(100))))(h.scope, h.receive, h.send))
+    counts = [body.count(b"\n\n") for body in h.bodies]
+    assert counts == [32, 32, 32, 4, 0]
+
+
+class FutureIterator:
+    """An async iterator whose ``__anext__`` returns a Future (cannot be stepped)."""
+
+    def __init__(self, items: list[str]) -> None:
+        self.items = items
+
+    def __aiter__(self) -> FutureIterator:
+        return self
+
+    def __anext__(self) -> asyncio.Future[str]:
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        if self.items:
+            future.set_result(self.items.pop(0))
+        else:
+            future.set_exception(StopAsyncIteration())
+        return future
+
+
+class CoroutineIterator:
+    """An async iterator class with an ``async def __anext__`` that sometimes waits."""
+
+    def __init__(self, n: int) -> None:
+        self.n = 0
+        self.end = n
+
+    def __aiter__(self) -> CoroutineIterator:
+        return self
+
+    async def __anext__(self) -> str:
+        if self.n == self.end:
+            raise StopAsyncIteration
+        self.n += 1
+        if self.n % 2:
+            await asyncio.sleep(0)
+        return f"c{self.n}"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (lambda: FutureIterator(["a", "b"]), ["a", "b"]),
+        (lambda: CoroutineIterator(4), ["c1", "c2", "c3", "c4"]),
+    ],
+)
+def test_async_iterators_that_are_not_generators(source: Any, expected: list[str]) -> None:
+    h = Harness()
+    run(EventStreamResponse(source())(h.scope, h.receive, h.send))
+    assert [e.data for e in decoded(h.bodies) if isinstance(e, ServerSentEvent)] == expected
+
+
+def test_a_disconnect_during_a_write_stops_the_waiting_source_so_it_closes() -> None:
+    steps: list[str] = []
+
+    async def source() -> AsyncIterator[str]:
+        try:
+            yield "one"
+            await asyncio.sleep(60)  # stepped, waiting, while "one" is being written
+            yield "never"
+        except asyncio.CancelledError:
+            steps.append("cancelled")
+            raise
+        finally:
+            steps.append("finally")
+
+    async def main() -> EventStreamResponse:
+        h = Harness()
+        h.block_sends = True
+        response = EventStreamResponse(source())
+        task = asyncio.create_task(response(h.scope, h.receive, h.send))
+        await asyncio.sleep(0.05)
+        h.disconnect()
+        await task
+        return response
+
+    assert run(main()).ended == "disconnect"
+    assert steps == ["cancelled", "finally"]
+
+
+def test_items_ready_before_a_source_error_are_written() -> None:
+    async def source() -> AsyncIterator[str]:
+        yield "a"
+        yield "b"
+        raise RuntimeError("upstream failed")
+
+    h = Harness()
+    with pytest.raises(RuntimeError, match="upstream failed"):
+        run(EventStreamResponse(source())(h.scope, h.receive, h.send))
+    assert h.bodies == [b"data: a\n\ndata: b\n\n"]
+
+
 # -- encode_item and last_event_id ---------------------------------------------------
 
 
