@@ -405,7 +405,7 @@ def run(quick: bool = False, *, log: Callable[[str], None] | None = None) -> Ser
 
 def _targets(report: ServerReport) -> None:
     ours, peer = SERVERS
-    for key, label in (("one", "1 connection"), ("many", "100 connections")):
+    for key, label in (("one", "1 connection"), ("many", "concurrent connections")):
         ratio = report.median(ours, key) / report.median(peer, key)
         report.targets.append(
             (ratio >= 2.0, f"events/s, {label}: {ratio:.2f}x sse-starlette's (need >= 2x)")
