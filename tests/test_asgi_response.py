@@ -795,3 +795,18 @@ def _frames(exc_info: Any) -> list[str]:
 
     _, _, tb = exc_info
     return [f.filename for f in traceback.extract_tb(tb)] if tb else []
+
+
+def test_sse_codec_asgi_imports_no_framework() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, sse_codec, sse_codec.asgi; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'starlette', 'fastapi', 'anyio', 'httpx', 'aiohttp', 'uvicorn', 'json'}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "[]"
