@@ -51,40 +51,42 @@ def step(iterator: AsyncIterator[Any]) -> tuple[Any, Any, Any]:
 _UNSTARTED = object()
 
 
-class _Yield:
-    # Hands what the stepped coroutine yielded (a Future, or None for a bare
-    # yield such as asyncio.sleep(0)) to the running task, as its own await would.
-    __slots__ = ("value",)
+class finish:  # lower case: used as a function, ``await finish(awaitable, yielded)``
+    """Await the rest of a step that :func:`step` left waiting; gives its item.
 
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __await__(self) -> Generator[Any, Any, Any]:
-        return (yield self.value)
-
-
-async def finish(awaitable: Awaitable[Any], yielded: Any) -> Any:
-    """Await the rest of a step that :func:`step` left waiting; return its item.
-
+    ``await finish(awaitable, yielded)`` hands what the step yielded (a Future, or
+    ``None`` for a bare yield such as ``asyncio.sleep(0)``) to the running task, as
+    the step's own ``await`` would have, and resumes the step each time the task
+    resumes.  A class with a generator ``__await__``, not a coroutine: one frame
+    less for every stream that waits (the state an idle connection holds).
     Raises ``StopAsyncIteration`` at the end and whatever the iterator raises; a
     cancellation of the caller is thrown into the iterator where it waits.
     """
-    if yielded is _UNSTARTED:
-        return await awaitable
-    coroutine: Any = awaitable
-    while True:
-        try:
-            sent = await _Yield(yielded)
-        except BaseException as exc:  # the task throws CancelledError in here
+
+    __slots__ = ("_awaitable", "_yielded")
+
+    def __init__(self, awaitable: Awaitable[Any], yielded: Any) -> None:
+        self._awaitable = awaitable
+        self._yielded = yielded
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        awaitable, yielded = self._awaitable, self._yielded
+        if yielded is _UNSTARTED:
+            return (yield from awaitable.__await__())
+        coroutine: Any = awaitable
+        while True:
             try:
-                yielded = coroutine.throw(exc)
-            except StopIteration as stop:
-                return stop.value
-        else:
-            try:
-                yielded = coroutine.send(sent)
-            except StopIteration as stop:
-                return stop.value
+                sent = yield yielded
+            except BaseException as exc:  # the task throws CancelledError in here
+                try:
+                    yielded = coroutine.throw(exc)
+                except StopIteration as stop:
+                    return stop.value
+            else:
+                try:
+                    yielded = coroutine.send(sent)
+                except StopIteration as stop:
+                    return stop.value
 
 
 def abandon(awaitable: Awaitable[Any], yielded: Any) -> None:

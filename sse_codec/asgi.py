@@ -24,6 +24,7 @@ from collections.abc import (
     Iterator,
     Mapping,
     MutableMapping,
+    Sequence,
 )
 from typing import Any, Literal, Protocol, TypeAlias
 
@@ -187,7 +188,12 @@ def _check_keep_alive_comment(value: bytes) -> bytes:
     return value
 
 
-def _build_headers(headers: Mapping[str, str] | None) -> tuple[list[tuple[bytes, bytes]], bool]:
+def _build_headers(
+    headers: Mapping[str, str] | None,
+) -> tuple[tuple[tuple[bytes, bytes], ...], bool]:
+    if not headers and _DEFAULT_RAW_HEADERS:
+        # Shared: most responses use the defaults, and an idle stream holds its own.
+        return _DEFAULT_RAW_HEADERS, True
     merged = dict(DEFAULT_HEADERS)
     for name, value in (headers or {}).items():
         merged[name.lower()] = value
@@ -197,7 +203,11 @@ def _build_headers(headers: Mapping[str, str] | None) -> tuple[list[tuple[bytes,
             raise ValueError(f"header {name!r} contains CR, LF or NUL")
         raw.append((name.encode("latin-1"), value.encode("latin-1")))
     # The app's own Connection header wins; otherwise one is added per request.
-    return raw, "connection" not in merged
+    return tuple(raw), "connection" not in merged
+
+
+_DEFAULT_RAW_HEADERS: tuple[tuple[bytes, bytes], ...] = ()
+_DEFAULT_RAW_HEADERS = _build_headers(None)[0]
 
 
 class EventStreamResponse:
@@ -297,7 +307,7 @@ class EventStreamResponse:
         """
         if scope.get("type") != "http":
             raise ValueError(f"EventStreamResponse serves HTTP requests, not {scope.get('type')!r}")
-        headers = self.raw_headers
+        headers: Sequence[tuple[bytes, bytes]] = self.raw_headers
         if self._needs_connection_header and scope.get("http_version") == "1.1":
             headers = [*headers, _CONNECTION_HEADER]
         await send({"type": "http.response.start", "status": self.status_code, "headers": headers})

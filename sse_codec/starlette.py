@@ -88,7 +88,7 @@ class EventStreamResponse(Response):
         item the encoder refuses; the ``background`` task runs in every case but
         those.
         """
-        self._stream.raw_headers = self.raw_headers
+        self._stream.raw_headers = tuple(self.raw_headers)
         await self._stream(scope, receive, send)
         if self.background is not None:
             await self.background()
