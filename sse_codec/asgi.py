@@ -90,6 +90,15 @@ _BATCH = 32
 _FIELDS = frozenset(("data", "event", "id", "retry", "comment"))
 
 
+def _asks_to_close(scope: Scope) -> bool:
+    # A request with "Connection: close" gets that from the server; a keep-alive
+    # header beside it would contradict it.
+    for name, value in scope.get("headers", ()):
+        if bytes(name).lower() == b"connection" and b"close" in bytes(value).lower():
+            return True
+    return False
+
+
 class _HasScope(Protocol):
     @property
     def scope(self) -> Scope: ...
@@ -240,7 +249,8 @@ class EventStreamResponse:
     - ``headers`` are added to :data:`DEFAULT_HEADERS` (names are
       case-insensitive; a value given replaces the default), and
       ``Connection: keep-alive`` is sent on HTTP/1.1 unless ``headers`` sets
-      ``Connection``.  A ``HEAD`` request gets the headers and an empty body.
+      ``Connection`` or the request asked for ``Connection: close``.  A ``HEAD``
+      request gets the headers and an empty body.
 
     After the call, ``ended`` says how the stream ended (:data:`EndReason`).  An
     exception from the source, or an :class:`~sse_codec.SSEEncodeError` for an
@@ -308,7 +318,11 @@ class EventStreamResponse:
         if scope.get("type") != "http":
             raise ValueError(f"EventStreamResponse serves HTTP requests, not {scope.get('type')!r}")
         headers: Sequence[tuple[bytes, bytes]] = self.raw_headers
-        if self._needs_connection_header and scope.get("http_version") == "1.1":
+        if (
+            self._needs_connection_header
+            and scope.get("http_version") == "1.1"
+            and not _asks_to_close(scope)
+        ):
             headers = [*headers, _CONNECTION_HEADER]
         await send({"type": "http.response.start", "status": self.status_code, "headers": headers})
         if scope.get("method") == "HEAD":

@@ -152,6 +152,11 @@ def test_headers_by_default_and_overridden() -> None:
     h3 = Harness()
     run(EventStreamResponse([], headers={"Connection": "close"})(h3.scope, h3.receive, h3.send))
     assert h3.headers()[b"connection"] == b"close"
+    # The client asked to close: the server says so, and no keep-alive contradicts it.
+    h4 = Harness()
+    h4.scope["headers"] = [(b"Connection", b"Close")]
+    run(EventStreamResponse([])(h4.scope, h4.receive, h4.send))
+    assert b"connection" not in h4.headers()
     with pytest.raises(ValueError, match="CR, LF or NUL"):
         EventStreamResponse([], headers={"X-Evil": "a\r\nSet-Cookie: x"})
 
