@@ -552,7 +552,8 @@ class _Stream:
             return False
         finally:
             self._keep_alive_sending = None
-            done.set_result(None)
+            if not done.done():  # a cancel of the pump waiting on it cancels it
+                done.set_result(None)
         self._last_sent = loop.time()
         return True
 

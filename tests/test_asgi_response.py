@@ -815,3 +815,18 @@ def test_sse_codec_asgi_imports_no_framework() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_an_item_that_arrives_during_a_stuck_keep_alive_ends_with_the_send_timeout() -> None:
+    # The keep-alive write blocks; the next event waits for it; the send timeout
+    # ends both, and nothing else is raised.
+    async def main() -> tuple[EventStreamResponse, Harness]:
+        h = Harness()
+        h.block_sends = True
+        response = EventStreamResponse(agen("late", delay=0.15), keep_alive=0.05, send_timeout=0.3)
+        await response(h.scope, h.receive, h.send)
+        return response, h
+
+    response, h = run(main())
+    assert response.ended == "send_timeout"
+    assert h.bodies == []
