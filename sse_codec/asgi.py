@@ -477,6 +477,11 @@ class _Stream:
                 except StopAsyncIteration:
                     break
                 batch.append(encode_item(item))
+        # The end of the body, after any keep-alive being written (a server may
+        # hold that write until the socket drains, then write it after this one).
+        if self._keep_alive_sending is not None:
+            await self._keep_alive_sending
+        self._sending_since = loop.time()
         await self._send({"type": "http.response.body", "body": b"", "more_body": False})
 
     async def _write(self, loop: asyncio.AbstractEventLoop, batch: list[bytes]) -> None:

@@ -830,3 +830,20 @@ def test_an_item_that_arrives_during_a_stuck_keep_alive_ends_with_the_send_timeo
     response, h = run(main())
     assert response.ended == "send_timeout"
     assert h.bodies == []
+
+
+def test_the_end_of_the_body_waits_for_a_keep_alive_being_written() -> None:
+    class SlowKeepAlive(Harness):
+        async def send(self, message: Any) -> None:
+            if message.get("body") == KEEP_ALIVE:
+                await asyncio.sleep(0.2)  # held until the socket drains
+            await super().send(message)
+
+    async def source() -> AsyncIterator[str]:
+        await asyncio.sleep(0.12)  # the keep-alive starts at 0.1 s
+        if False:
+            yield ""
+
+    h = SlowKeepAlive()
+    run(EventStreamResponse(source(), keep_alive=0.1)(h.scope, h.receive, h.send))
+    assert h.bodies == [KEEP_ALIVE, b""]
