@@ -241,9 +241,9 @@ class SSEDecoder:
         self._max_line = max_line_size
         self._max_event = max_event_size
         self._fast_max = _fast_max(max_line_size, max_event_size)
-        self.dispatch_on_close = dispatch_on_close
-        self.on_comment = on_comment
-        self.last_event_id = ""
+        self.dispatch_on_close: bool = dispatch_on_close
+        self.on_comment: Callable[[str], object] | None = on_comment
+        self.last_event_id: str = ""
         self.retry: int | None = None
         # What must happen before the next chunk is read; None: nothing, read it.
         # One slot for three mutually exclusive states, so a parked decoder is small:
