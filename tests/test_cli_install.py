@@ -84,7 +84,11 @@ def test_wheel_holds_every_module_the_licence_and_one_version(wheel: Path) -> No
         (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
         headers = archive.read(metadata).decode()
     # Subpackages are found, not listed: a new module cannot be left out.
-    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "sse_codec").rglob("*.py")}
+    modules = {
+        p.relative_to(ROOT).as_posix()
+        for pattern in ("*.py", "*.pyi")
+        for p in (ROOT / "sse_codec").rglob(pattern)
+    }
     assert modules <= names
     assert "sse_codec/py.typed" in names
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
