@@ -6,9 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ._errors import PayloadError
-
 from ._encoder import encode as _encode
+from ._errors import PayloadError
 
 __all__ = ["Comment", "ServerSentEvent"]
 

@@ -180,7 +180,7 @@ class Reconnector:
         ``options`` go to :class:`~sse_codec.SSEDecoder` (limits, ``on_comment``).
         """
         self._sync()
-        decoder = _seeded_decoder(self._last_event_id, options)
+        decoder = SSEDecoder(last_event_id=self._last_event_id, **options)  # type: ignore[arg-type]
         self._decoder = decoder
         return decoder
 
@@ -245,15 +245,6 @@ class Reconnector:
         )
         exc.__cause__ = error
         return exc
-
-
-def _seeded_decoder(last_event_id: str, options: dict[str, object]) -> SSEDecoder:
-    # TEMPORARY until the lead's decoder (issue #15) lands on main with
-    # SSEDecoder(last_event_id=...): seed the current decoder's private buffer.
-    decoder = SSEDecoder(**options)  # type: ignore[arg-type]
-    decoder.last_event_id = last_event_id
-    decoder._id_buffer = last_event_id
-    return decoder
 
 
 def _retry_after(headers: list[tuple[str, str]]) -> float | None:
