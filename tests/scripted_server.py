@@ -5,7 +5,8 @@ path and the ``Last-Event-ID`` it carried, returning a :class:`Reply`.  The
 server logs every request (path, the headers that matter, when it arrived), so a
 test can compare what two clients (sse-codec's and a browser's EventSource) asked
 for.  ``/`` serves an optional page and ``POST /result`` stores a JSON result, for
-driving a browser.  All traffic stays on 127.0.0.1.
+driving a browser; a POST to a case is answered like a GET (its body is read and
+dropped).  All traffic stays on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -75,6 +76,19 @@ class _Handler(BaseHTTPRequestHandler):
     server: ScriptedServer
 
     def do_GET(self) -> None:
+        self._answer()
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(length)
+        if self.path != "/result":
+            self._answer()
+            return
+        self.server.state.result = json.loads(body.decode("utf-8"))
+        self._plain(204, "text/plain", b"")
+        self.server.state.done.set()
+
+    def _answer(self) -> None:
         state = self.server.state
         if self.path == "/" and state.page is not None:
             self._plain(200, "text/html; charset=utf-8", state.page)
@@ -123,12 +137,6 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client went away first: nothing to finish
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length", "0"))
-        self.server.state.result = json.loads(self.rfile.read(length).decode("utf-8"))
-        self._plain(204, "text/plain", b"")
-        self.server.state.done.set()
 
     def _plain(self, status: int, content_type: str, body: bytes) -> None:
         self.send_response(status)
