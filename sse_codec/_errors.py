@@ -130,7 +130,9 @@ class SSEResponseError(SSEError):
 
 
 class SSEConnectionError(SSEError):
-    """A reconnecting stream gave up: its bound on attempts or time was reached.
+    """A stream could not (re)connect: the reconnection policy's bound on attempts or
+    time was reached, or the HTTP client refused to send the ``Last-Event-ID`` the
+    server had set (a control character in it).
 
     ``attempts`` is the number of consecutive connection attempts that failed,
     ``last_event_id`` the last event ID the stream had reached (send it as

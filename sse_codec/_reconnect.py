@@ -147,12 +147,33 @@ class Reconnector:
         """Headers for the next request: ``Accept``, ``Cache-Control`` and ``Last-Event-ID``.
 
         ``Last-Event-ID`` is left out while the last event ID is empty, as a browser does.
+        Spaces and tabs around the ID are left out too: HTTP strips them from a
+        header value, so the server reads the same value, and HTTP clients
+        (h11, under httpx) refuse to send them.
         """
         headers = {"Accept": "text/event-stream", "Cache-Control": "no-store"}
         last = self.last_event_id
         if last:
-            headers["Last-Event-ID"] = last
+            headers["Last-Event-ID"] = last.strip(" \t")
         return headers
+
+    def unsendable(self, error: BaseException) -> SSEConnectionError:
+        """The error for a request the HTTP client refused to send.
+
+        An adapter calls this when its client rejects the request it built
+        (httpx's ``LocalProtocolError``, aiohttp's ``ValueError``): the last event
+        ID, which the server chose, holds a character the client will not put in
+        a header (a control character).  Retrying cannot help, so the stream ends
+        with this :class:`~sse_codec.SSEConnectionError`, ``error`` its cause.
+        """
+        exc = SSEConnectionError(
+            f"the HTTP client refused to send the request (Last-Event-ID "
+            f"{self.last_event_id!r}): {error}",
+            attempts=self.attempts,
+            last_event_id=self.last_event_id,
+        )
+        exc.__cause__ = error
+        return exc
 
     def response(self, status: int, headers: Iterable[tuple[str, str]]) -> Verdict:
         """Judge a response's status and headers; see :data:`Verdict`.

@@ -177,7 +177,14 @@ async def aconnect_sse(
         lowered = {name.lower() for name in wanted}
         headers = {k: v for k, v in headers.items() if k.lower() not in lowered}
         headers.update(wanted)
-        response = await session.request(method, url, **{**kwargs, "headers": headers})
+        try:
+            response = await session.request(method, url, **{**kwargs, "headers": headers})
+        except ValueError as exc:
+            # aiohttp refuses control characters in header values; the server
+            # chose the Last-Event-ID that has one, and retrying cannot help.
+            if "Last-Event-ID" not in wanted:
+                raise
+            raise rec.unsendable(exc) from exc
         current[:] = [response]  # the previous one was closed before this call
         return response
 

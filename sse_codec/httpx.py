@@ -45,6 +45,9 @@ __all__ = [
 # Exceptions that mean "the connection failed or broke": reconnect.  (httpx's
 # timeouts, connect, read and protocol errors are all TransportErrors.)
 _NETWORK_ERRORS = (httpx.TransportError,)
+# ...except this one: httpx refused to send our request (a Last-Event-ID with a
+# control character); sending it again cannot help.
+_REFUSED = httpx.LocalProtocolError
 
 
 class EventSource:
@@ -245,7 +248,10 @@ def connect_sse(
 
     def open_response() -> httpx.Response:
         build, send = _request_args(kwargs, rec)
-        response = client.send(client.build_request(method, url, **build), stream=True, **send)
+        try:
+            response = client.send(client.build_request(method, url, **build), stream=True, **send)
+        except _REFUSED as exc:
+            raise rec.unsendable(exc) from exc
         current[:] = [response]  # the previous one was closed before this call
         return response
 
@@ -292,7 +298,10 @@ async def aconnect_sse(
     async def open_response() -> httpx.Response:
         build, send = _request_args(kwargs, rec)
         request = client.build_request(method, url, **build)
-        response = await client.send(request, stream=True, **send)
+        try:
+            response = await client.send(request, stream=True, **send)
+        except _REFUSED as exc:
+            raise rec.unsendable(exc) from exc
         current[:] = [response]  # the previous one was closed before this call
         return response
 

@@ -76,6 +76,11 @@ CASES: dict[str, Script] = {
     ),
     # A non-ASCII ID goes back as UTF-8.
     "unicode-id": replies(_stream(RETRY, "id: é€😀\ndata: a\n\n".encode())),
+    # Spaces and tabs around an ID: HTTP strips them from the header value.
+    "id-with-surrounding-whitespace": replies(_stream(RETRY, b"id: \t7 8 \ndata: a\n\n")),
+    # A control character in an ID: Chromium sends it as it is; so does httpx.
+    # aiohttp refuses to (see test_reconnect_chromium.py).
+    "control-character-id": replies(_stream(RETRY, b"id: a\x01b\ndata: a\n\n")),
     # Content-Type parameters do not matter.
     "charset-parameter": replies(
         _stream(RETRY, b"data: a\n\n", content_type="text/event-stream; charset=utf-8")

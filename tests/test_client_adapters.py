@@ -389,3 +389,15 @@ def test_reconnect_must_be_a_bool_or_a_policy() -> None:
     with httpx.Client() as client, pytest.raises(TypeError):  # noqa: SIM117
         with connect_sse(client, "GET", "http://127.0.0.1:1/", reconnect="yes"):  # type: ignore[arg-type]
             pass
+
+
+@pytest.mark.parametrize("client", list(CLIENTS))
+def test_an_id_the_client_cannot_send_ends_with_a_typed_error(client: str) -> None:
+    # h11 (under httpx) refuses a vertical tab in a header value, aiohttp any
+    # control character: retrying cannot help, so the stream ends, typed.
+    script = replies(Reply(chunks=[b"retry: 10\nid: a\x0bb\ndata: a\n\n"]))
+    run, requests = run_case(client, script, reconnect=True)
+    assert [(e.data, e.id) for e in run.events] == [("a", "a\x0bb")]
+    assert isinstance(run.error, SSEConnectionError)
+    assert run.error.last_event_id == "a\x0bb"
+    assert len(requests) == 1

@@ -23,7 +23,7 @@ from reconnect_cases import CASES, EVENT_TYPES
 from scripted_server import ScriptedServer, scripted_server
 from test_browser_eventsource import BROWSER, RESULT_TIMEOUT, launch_browser
 
-from sse_codec import ServerSentEvent, SSEResponseError
+from sse_codec import ServerSentEvent, SSEConnectionError, SSEResponseError
 from sse_codec.aiohttp import aconnect_sse as aiohttp_aconnect_sse
 from sse_codec.httpx import aconnect_sse, connect_sse
 
@@ -102,6 +102,12 @@ def run_httpx(url: str) -> list[list[str]]:
     return received
 
 
+# aiohttp will not put a control character in a header value, where Chromium and
+# httpx send it as it is: the aiohttp stream ends with SSEConnectionError instead
+# of making the request.
+AIOHTTP_REFUSES = "control-character-id"
+
+
 def run_httpx_async(url: str) -> list[list[str]]:
     async def main() -> list[list[str]]:
         received: list[list[str]] = []
@@ -142,6 +148,12 @@ CLIENTS = {"httpx": run_httpx, "httpx-async": run_httpx_async, "aiohttp": run_ai
 def test_reconnecting_client_does_what_chromium_does(
     case: str, client: str, chromium: dict[str, Outcome]
 ) -> None:
+    if client == "aiohttp" and case == AIOHTTP_REFUSES:
+        with scripted_server(CASES) as server, pytest.raises(SSEConnectionError):
+            run_aiohttp(server.url(case))
+        assert [r.last_event_id for r in server.requests(case)] == [None]
+        assert chromium[case]["requests"] == [None, "a\x01b"]
+        return
     with scripted_server(CASES) as server:
         received = CLIENTS[client](server.url(case))
         ours = _outcome(server, case, received)
@@ -162,3 +174,5 @@ def test_chromium_results_are_what_the_spec_says(chromium: dict[str, Outcome]) -
     assert chromium["id-reset"]["requests"] == [None, None, None]
     assert chromium["first-401-json"] == {"requests": [None], "received": []}
     assert chromium["unicode-id"]["requests"] == [None, "é€😀"]
+    assert chromium["id-with-surrounding-whitespace"]["requests"] == [None, "7 8"]
+    assert chromium["id-with-surrounding-whitespace"]["received"] == [("message", "a", "\t7 8 ")]

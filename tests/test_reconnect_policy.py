@@ -178,3 +178,18 @@ def test_every_wait_is_at_least_retry_and_at_most_retry_plus_max_backoff(
         delay = rec.connection_lost(OSError())
         assert delay is not None
         assert retry <= delay <= retry + 30.0
+
+
+def test_spaces_and_tabs_around_the_id_are_not_sent() -> None:
+    # A server reads the same value either way (HTTP strips them); h11 refuses them.
+    assert Reconnector(last_event_id="\t7 8 ").request_headers()["Last-Event-ID"] == "7 8"
+
+
+def test_a_request_the_client_refuses_is_a_typed_error() -> None:
+    rec = Reconnector(last_event_id="a\x0bb")
+    cause = ValueError("forbidden character")
+    error = rec.unsendable(cause)
+    assert isinstance(error, SSEConnectionError)
+    assert error.__cause__ is cause
+    assert error.last_event_id == "a\x0bb"
+    assert "a\\x0bb" in str(error)
