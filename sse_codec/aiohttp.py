@@ -62,7 +62,8 @@ class EventSource:
     ) -> None:
         self._response = response
         self._rec = Reconnector() if _reconnector is None else _reconnector
-        self._reconnecting = _reconnector is not None
+        # Reconnecting when the opener of the next connection is given.
+        self._reconnecting = _reopen is not None
         self._reopen = _reopen
 
     @property
@@ -188,7 +189,6 @@ async def aconnect_sse(
         current[:] = [response]  # the previous one was closed before this call
         return response
 
-    source: EventSource | None = None
     try:
         while True:
             try:
@@ -202,7 +202,7 @@ async def aconnect_sse(
                     raise
                 await asyncio.sleep(delay)
         if policy is None:
-            source = EventSource(first)
+            source = EventSource(first, _reconnector=rec)
         else:
             source = EventSource(first, _reconnector=rec, _reopen=open_response)
         yield source

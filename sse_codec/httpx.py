@@ -16,7 +16,7 @@ import this module.
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
@@ -65,12 +65,15 @@ class EventSource:
         response: httpx.Response,
         *,
         _reconnector: Reconnector | None = None,
-        _reopen: Callable[[], Any] | None = None,
+        _reopen: Callable[[], httpx.Response] | None = None,
+        _areopen: Callable[[], Awaitable[httpx.Response]] | None = None,
     ) -> None:
         self._response = response
         self._rec = Reconnector() if _reconnector is None else _reconnector
-        self._reconnecting = _reconnector is not None
+        # Reconnecting when the opener of the next connection is given.
+        self._reconnecting = _reopen is not None or _areopen is not None
         self._reopen = _reopen
+        self._areopen = _areopen
         self._stop = threading.Event()
 
     @property
@@ -141,8 +144,7 @@ class EventSource:
                 return None
             try:
                 assert self._reopen is not None
-                response: httpx.Response = self._reopen()
-                return response
+                return self._reopen()
             except _NETWORK_ERRORS as exc:
                 delay = self._rec.connection_lost(exc)
         return None
@@ -182,8 +184,8 @@ class EventSource:
                 if self._stop.is_set():
                     break
                 try:
-                    assert self._reopen is not None
-                    next_response = await self._reopen()
+                    assert self._areopen is not None
+                    next_response = await self._areopen()
                     break
                 except _NETWORK_ERRORS as exc:
                     delay = rec.connection_lost(exc)
@@ -258,9 +260,8 @@ def connect_sse(
     if policy is None:
         kwargs = {**kwargs, "headers": _headers(kwargs, rec)}
         with client.stream(method, url, **kwargs) as response:
-            yield EventSource(response, _reconnector=None)
+            yield EventSource(response, _reconnector=rec)
         return
-    source: EventSource | None = None
     try:
         while True:
             try:
@@ -274,8 +275,7 @@ def connect_sse(
         source = EventSource(first, _reconnector=rec, _reopen=open_response)
         yield source
     finally:
-        if source is not None:
-            source._rec.close()
+        rec.close()
         for response in current:
             response.close()
 
@@ -308,9 +308,8 @@ async def aconnect_sse(
     if policy is None:
         kwargs = {**kwargs, "headers": _headers(kwargs, rec)}
         async with client.stream(method, url, **kwargs) as response:
-            yield EventSource(response, _reconnector=None)
+            yield EventSource(response, _reconnector=rec)
         return
-    source: EventSource | None = None
     try:
         while True:
             try:
@@ -321,11 +320,10 @@ async def aconnect_sse(
                 if delay is None:  # pragma: no cover - nobody can close it yet
                     raise
                 await _asleep(delay)
-        source = EventSource(first, _reconnector=rec, _reopen=open_response)
+        source = EventSource(first, _reconnector=rec, _areopen=open_response)
         yield source
     finally:
-        if source is not None:
-            source._rec.close()
+        rec.close()
         for response in current:
             await response.aclose()
 

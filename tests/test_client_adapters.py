@@ -401,3 +401,12 @@ def test_an_id_the_client_cannot_send_ends_with_a_typed_error(client: str) -> No
     assert isinstance(run.error, SSEConnectionError)
     assert run.error.last_event_id == "a\x0bb"
     assert len(requests) == 1
+
+
+@pytest.mark.parametrize("client", list(CLIENTS))
+def test_last_event_id_seeds_a_stream_without_reconnect_too(client: str) -> None:
+    script = replies(Reply(chunks=[b"data: a\n\nid: 2\ndata: b\n\n"]))
+    run, requests = run_case(client, script, last_event_id="1")
+    assert [(e.data, e.id) for e in run.events] == [("a", "1"), ("b", "2")]
+    assert [r.last_event_id for r in requests] == ["1"]
+    assert run.last_event_id == "2"
