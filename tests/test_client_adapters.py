@@ -209,8 +209,10 @@ def test_a_new_retry_value_sets_the_next_waits(client: str) -> None:
     assert [e.data for e in run.events] == ["a", "b", "c"]
     assert [r.last_event_id for r in requests] == [None, "1", "2", "3"]
     gaps = [b.at - a.at for a, b in itertools.pairwise(requests)]
-    assert 0.015 <= gaps[0] < 0.28  # retry 20 ms
-    assert all(0.28 <= gap < 5 for gap in gaps[1:]), gaps  # retry 300 ms
+    # Lower bounds only (a loaded machine may be slow, never early): 20 ms, then
+    # 300 ms once the second connection set it.
+    assert 0.015 <= gaps[0] < 5, gaps
+    assert all(0.28 <= gap < 5 for gap in gaps[1:]), gaps
 
 
 # -- responses that are not event streams
