@@ -12,7 +12,9 @@ from sse_codec import (
     ReconnectPolicy,
     SSEConnectionError,
     SSEDecoder,
+    encode,
 )
+from sse_codec._chunks import rechunk
 
 STREAM = [("Content-Type", "text/event-stream")]
 
@@ -193,3 +195,43 @@ def test_a_request_the_client_refuses_is_a_typed_error() -> None:
     assert error.__cause__ is cause
     assert error.last_event_id == "a\x0bb"
     assert "a\\x0bb" in str(error)
+
+
+# -- exactly once, in order: the policy and a resuming server, simulated without I/O
+
+
+@given(
+    datas=st.lists(st.text(max_size=12), min_size=1, max_size=12),
+    endings=st.lists(st.sampled_from(["\n", "\r", "\r\n"]), min_size=1),
+    cuts=st.lists(st.integers(0, 10_000), max_size=8),
+    chunk_seed=st.integers(0, 2**16),
+)
+def test_a_resuming_server_and_the_policy_deliver_each_event_once_in_order(
+    datas: list[str], endings: list[str], cuts: list[int], chunk_seed: int
+) -> None:
+    wire = [
+        encode(data, id=str(n + 1), line_ending=endings[n % len(endings)]) + b": keep-alive\n"
+        for n, data in enumerate(datas)
+    ]
+    rec = Reconnector(ReconnectPolicy(retry=0.0))
+    delivered = []
+    for connection in range(len(cuts) + 2):
+        last = rec.request_headers().get("Last-Event-ID")
+        start = int(last) if last else 0
+        if start == len(wire):
+            assert rec.response(204, []) == "done"
+            break
+        assert rec.response(200, STREAM) == "stream"
+        body = b"retry: 0\n\n" + b"".join(wire[start:])
+        if connection < len(cuts):
+            body = body[: cuts[connection] % (len(body) + 1)]  # the connection breaks
+        decoder = rec.decoder()
+        for chunk in rechunk(body, seed=chunk_seed + connection):
+            delivered.extend(decoder.feed(chunk))
+        delivered.extend(decoder.close())
+        assert rec.connection_lost() == 0.0
+    else:  # pragma: no cover - the last connection always sends the rest
+        raise AssertionError("the stream did not end")
+    assert [event.id for event in delivered] == [str(n + 1) for n in range(len(datas))]
+    expected = [d.replace("\r\n", "\n").replace("\r", "\n") for d in datas]
+    assert [event.data for event in delivered] == expected
