@@ -14,6 +14,8 @@ import asyncio
 import itertools
 import random
 import socket
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -412,3 +414,49 @@ def test_last_event_id_seeds_a_stream_without_reconnect_too(client: str) -> None
     assert [(e.data, e.id) for e in run.events] == [("a", "1"), ("b", "2")]
     assert [r.last_event_id for r in requests] == ["1"]
     assert run.last_event_id == "2"
+
+
+@pytest.mark.parametrize("client", list(CLIENTS))
+def test_leaving_the_loop_stops_at_once(client: str) -> None:
+    script = replies(Reply(chunks=[b"retry: 10\ndata: a\n\n", b"data: b\n\n"], end="drop"))
+
+    def first_only(url: str) -> list[str]:
+        async def amain() -> list[str]:
+            if client == "aiohttp":
+                async with aiohttp.ClientSession() as session, aiohttp_aconnect_sse(
+                    session, "GET", url, reconnect=True
+                ) as source:
+                    async for event in source.aiter_sse():
+                        return [event.data]
+            async with httpx.AsyncClient() as aclient, aconnect_sse(
+                aclient, "GET", url, reconnect=True
+            ) as asource:
+                async for event in asource.aiter_sse():
+                    return [event.data]
+            return []
+
+        if client != "httpx":
+            return asyncio.run(amain())
+        with httpx.Client() as sclient, connect_sse(sclient, "GET", url, reconnect=True) as s:
+            for event in s.iter_sse():
+                return [event.data]
+        return []
+
+    with scripted_server({"s": script}) as server:
+        assert first_only(server.url("s")) == ["a"]
+        time.sleep(0.1)  # a reconnection would come after 10 ms
+        assert len(server.requests("s")) == 1
+
+
+def test_close_from_another_thread_ends_a_long_wait() -> None:
+    # The server asks for a 30 s wait; close() from another thread cuts it short.
+    script = replies(Reply(chunks=[b"retry: 30000\ndata: a\n\n"]))
+    with scripted_server({"s": script}) as server, httpx.Client() as client:
+        with connect_sse(client, "GET", server.url("s"), reconnect=True) as source:
+            timer = threading.Timer(0.2, source.close)
+            timer.start()
+            started = time.monotonic()
+            assert [e.data for e in source.iter_sse()] == ["a"]
+            assert time.monotonic() - started < 10
+            timer.join()
+        assert len(server.requests("s")) == 1
