@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from ._decoder import SSEDecoder
+from ._decoder import DEFAULT_MAX_EVENT_SIZE, DEFAULT_MAX_LINE_SIZE, SSEDecoder
 from ._errors import SSEConnectionError
 from ._response import content_type_of, is_event_stream
 
@@ -195,13 +195,27 @@ class Reconnector:
             return "retry"
         return "done" if status == 204 else "fail"
 
-    def decoder(self, **options: object) -> SSEDecoder:
+    def decoder(
+        self,
+        *,
+        max_line_size: int | None = DEFAULT_MAX_LINE_SIZE,
+        max_event_size: int | None = DEFAULT_MAX_EVENT_SIZE,
+        on_comment: Callable[[str], object] | None = None,
+    ) -> SSEDecoder:
         """A new decoder for the current connection, seeded with the last event ID.
 
-        ``options`` go to :class:`~sse_codec.SSEDecoder` (limits, ``on_comment``).
+        The keyword arguments are :class:`~sse_codec.SSEDecoder`'s (its limits
+        raise :class:`ValueError` when invalid); there is no ``dispatch_on_close``,
+        because an event cut short by a broken connection must be discarded.  The decoder is the one whose
+        ``last_event_id`` and ``retry`` this object follows from now on.
         """
         self._sync()
-        decoder = SSEDecoder(last_event_id=self._last_event_id, **options)  # type: ignore[arg-type]
+        decoder = SSEDecoder(
+            max_line_size=max_line_size,
+            max_event_size=max_event_size,
+            on_comment=on_comment,
+            last_event_id=self._last_event_id,
+        )
         self._decoder = decoder
         return decoder
 
