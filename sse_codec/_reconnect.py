@@ -35,7 +35,7 @@ from ._decoder import DEFAULT_MAX_EVENT_SIZE, DEFAULT_MAX_LINE_SIZE, SSEDecoder
 from ._errors import SSEConnectionError
 from ._response import content_type_of, is_event_stream
 
-__all__ = ["TRANSIENT_STATUSES", "ReconnectPolicy", "Reconnector", "Verdict"]
+__all__ = ["TRANSIENT_STATUSES", "ReconnectPolicy", "Reconnector", "Verdict", "policy_of"]
 
 #: Statuses an LLM API sends when it is briefly unable to answer: rate limited
 #: (429), bad gateway (502), unavailable (503), gateway timeout (504), and
@@ -90,6 +90,20 @@ class ReconnectPolicy:
         for status in self.retry_statuses:
             if type(status) is not int or status == 200:
                 raise ValueError(f"retry_statuses must hold int statuses but 200, not {status!r}")
+
+
+def policy_of(reconnect: bool | ReconnectPolicy) -> ReconnectPolicy | None:
+    """The policy an adapter's ``reconnect=`` argument asks for (``None``: do not).
+
+    Raises :class:`TypeError` for anything but a bool or a :class:`ReconnectPolicy`.
+    """
+    if isinstance(reconnect, ReconnectPolicy):
+        return reconnect
+    if reconnect is True:
+        return ReconnectPolicy()
+    if reconnect is False:
+        return None
+    raise TypeError(f"reconnect must be a bool or a ReconnectPolicy, not {reconnect!r}")
 
 
 class Reconnector:
@@ -206,8 +220,9 @@ class Reconnector:
 
         The keyword arguments are :class:`~sse_codec.SSEDecoder`'s (its limits
         raise :class:`ValueError` when invalid); there is no ``dispatch_on_close``,
-        because an event cut short by a broken connection must be discarded.  The decoder is the one whose
-        ``last_event_id`` and ``retry`` this object follows from now on.
+        because an event cut short by a broken connection must be discarded.  The
+        decoder is the one whose ``last_event_id`` and ``retry`` this object
+        follows from now on.
         """
         self._sync()
         decoder = SSEDecoder(

@@ -7,12 +7,19 @@ builds the :class:`~sse_codec.SSEResponseError` that explains a refusal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterable, Iterable
 from typing import Any
 
 from ._errors import SSEResponseError
 
-__all__ = ["ERROR_BODY_LIMIT", "content_type_of", "is_event_stream", "response_error"]
+__all__ = [
+    "ERROR_BODY_LIMIT",
+    "aread_start",
+    "content_type_of",
+    "is_event_stream",
+    "read_start",
+    "response_error",
+]
 
 #: At most this many bytes of a refused response's body are read into the error.
 ERROR_BODY_LIMIT = 64 * 1024
@@ -79,6 +86,41 @@ def response_error(
         json=parsed,
         reason=reason,
     )
+
+
+def read_start(
+    chunks: Iterable[bytes], network_errors: tuple[type[BaseException], ...]
+) -> tuple[bytes, bool]:
+    """The first :data:`ERROR_BODY_LIMIT` bytes of a refused body, and whether it was cut.
+
+    Reading stops at the bound, never holding more than one chunk beyond it; a
+    body that breaks (one of ``network_errors``) keeps what arrived and counts
+    as cut.
+    """
+    body = bytearray()
+    try:
+        for chunk in chunks:
+            body += chunk
+            if len(body) > ERROR_BODY_LIMIT:
+                return bytes(body[:ERROR_BODY_LIMIT]), True
+    except network_errors:
+        return bytes(body), True
+    return bytes(body), False
+
+
+async def aread_start(
+    chunks: AsyncIterable[bytes], network_errors: tuple[type[BaseException], ...]
+) -> tuple[bytes, bool]:
+    """Async twin of :func:`read_start`."""
+    body = bytearray()
+    try:
+        async for chunk in chunks:
+            body += chunk
+            if len(body) > ERROR_BODY_LIMIT:
+                return bytes(body[:ERROR_BODY_LIMIT]), True
+    except network_errors:
+        return bytes(body), True
+    return bytes(body), False
 
 
 def _json_or_none(body: bytes) -> Any:

@@ -26,8 +26,8 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from ._errors import SSEError
 from ._event import ServerSentEvent
-from ._reconnect import TRANSIENT_STATUSES, Reconnector, ReconnectPolicy
-from ._response import ERROR_BODY_LIMIT, response_error
+from ._reconnect import TRANSIENT_STATUSES, Reconnector, ReconnectPolicy, policy_of
+from ._response import aread_start, response_error
 
 __all__ = [
     "TRANSIENT_STATUSES",
@@ -138,16 +138,6 @@ class EventSource:
             self._response = next_response
 
 
-def _policy(reconnect: bool | ReconnectPolicy) -> ReconnectPolicy | None:
-    if isinstance(reconnect, ReconnectPolicy):
-        return reconnect
-    if reconnect is True:
-        return ReconnectPolicy()
-    if reconnect is False:
-        return None
-    raise TypeError(f"reconnect must be a bool or a ReconnectPolicy, not {reconnect!r}")
-
-
 @asynccontextmanager
 async def aconnect_sse(
     session: aiohttp.ClientSession,
@@ -167,7 +157,7 @@ async def aconnect_sse(
     too.  Raises what ``session.request`` raises (and, reconnecting,
     :class:`~sse_codec.SSEConnectionError` when the policy gives up).
     """
-    policy = _policy(reconnect)
+    policy = policy_of(reconnect)
     rec = Reconnector(policy, last_event_id=last_event_id)
     current: list[aiohttp.ClientResponse] = []
 
@@ -213,19 +203,5 @@ async def aconnect_sse(
 
 
 async def _refusal(response: aiohttp.ClientResponse) -> SSEError:
-    body = bytearray()
-    truncated = False
-    try:
-        async for chunk in response.content.iter_any():
-            body += chunk
-            if len(body) > ERROR_BODY_LIMIT:
-                truncated = True
-                break
-    except _NETWORK_ERRORS:
-        truncated = True  # what arrived is kept; the rest is unknown
-    return response_error(
-        response.status,
-        response.headers.items(),
-        bytes(body[:ERROR_BODY_LIMIT]),
-        body_truncated=truncated,
-    )
+    body, cut = await aread_start(response.content.iter_any(), _NETWORK_ERRORS)
+    return response_error(response.status, response.headers.items(), body, body_truncated=cut)

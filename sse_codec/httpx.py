@@ -29,8 +29,8 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from ._errors import SSEError
 from ._event import ServerSentEvent
-from ._reconnect import TRANSIENT_STATUSES, Reconnector, ReconnectPolicy
-from ._response import ERROR_BODY_LIMIT, response_error
+from ._reconnect import TRANSIENT_STATUSES, Reconnector, ReconnectPolicy, policy_of
+from ._response import aread_start, read_start, response_error
 
 __all__ = [
     "TRANSIENT_STATUSES",
@@ -194,16 +194,6 @@ class EventSource:
             self._response = next_response
 
 
-def _policy(reconnect: bool | ReconnectPolicy) -> ReconnectPolicy | None:
-    if isinstance(reconnect, ReconnectPolicy):
-        return reconnect
-    if reconnect is True:
-        return ReconnectPolicy()
-    if reconnect is False:
-        return None
-    raise TypeError(f"reconnect must be a bool or a ReconnectPolicy, not {reconnect!r}")
-
-
 def _headers(kwargs: dict[str, Any], rec: Reconnector) -> httpx.Headers:
     # The caller's headers, then ours (as httpx-sse does, ours win); the caller's
     # dict is not modified.  Last-Event-ID goes as UTF-8 bytes, as the spec says.
@@ -244,7 +234,7 @@ def connect_sse(
     too.  Raises what ``client.stream`` raises (and, reconnecting,
     :class:`~sse_codec.SSEConnectionError` when the policy gives up).
     """
-    policy = _policy(reconnect)
+    policy = policy_of(reconnect)
     rec = Reconnector(policy, last_event_id=last_event_id)
     current: list[httpx.Response] = []
 
@@ -291,7 +281,7 @@ async def aconnect_sse(
     **kwargs: Any,
 ) -> AsyncIterator[EventSource]:
     """Async twin of :func:`connect_sse`, for an ``httpx.AsyncClient``."""
-    policy = _policy(reconnect)
+    policy = policy_of(reconnect)
     rec = Reconnector(policy, last_event_id=last_event_id)
     current: list[httpx.Response] = []
 
@@ -329,40 +319,16 @@ async def aconnect_sse(
 
 
 def _refusal(response: httpx.Response) -> SSEError:
-    body = bytearray()
-    truncated = False
-    try:
-        for chunk in response.iter_bytes():
-            body += chunk
-            if len(body) > ERROR_BODY_LIMIT:
-                truncated = True
-                break
-    except _NETWORK_ERRORS:
-        truncated = True  # what arrived is kept; the rest is unknown
+    body, cut = read_start(response.iter_bytes(), _NETWORK_ERRORS)
     return response_error(
-        response.status_code,
-        response.headers.multi_items(),
-        bytes(body[:ERROR_BODY_LIMIT]),
-        body_truncated=truncated,
+        response.status_code, response.headers.multi_items(), body, body_truncated=cut
     )
 
 
 async def _arefusal(response: httpx.Response) -> SSEError:
-    body = bytearray()
-    truncated = False
-    try:
-        async for chunk in response.aiter_bytes():
-            body += chunk
-            if len(body) > ERROR_BODY_LIMIT:
-                truncated = True
-                break
-    except _NETWORK_ERRORS:
-        truncated = True
+    body, cut = await aread_start(response.aiter_bytes(), _NETWORK_ERRORS)
     return response_error(
-        response.status_code,
-        response.headers.multi_items(),
-        bytes(body[:ERROR_BODY_LIMIT]),
-        body_truncated=truncated,
+        response.status_code, response.headers.multi_items(), body, body_truncated=cut
     )
 
 

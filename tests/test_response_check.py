@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sse_codec import PayloadError, ServerSentEvent, SSEError, SSEResponseError, response_error
-from sse_codec._response import is_event_stream
+from sse_codec._response import ERROR_BODY_LIMIT, aread_start, is_event_stream, read_start
 
 
 @pytest.mark.parametrize(
@@ -89,3 +92,26 @@ def test_json_of_non_json_data_is_a_payload_error(data: str) -> None:
     assert info.value.data == data
     assert info.value.event is event
     assert info.value.__cause__ is not None
+
+
+def test_read_start_stops_at_the_bound_and_keeps_a_broken_bodys_start() -> None:
+    def endless() -> Iterator[bytes]:
+        while True:
+            yield b"x" * 1000
+
+    assert read_start(endless(), (OSError,)) == (b"x" * ERROR_BODY_LIMIT, True)
+
+    def broken() -> Iterator[bytes]:
+        yield b"half"
+        raise ConnectionResetError
+
+    assert read_start(broken(), (OSError,)) == (b"half", True)
+    assert read_start([b"a", b"b"], (OSError,)) == (b"ab", False)
+
+
+def test_aread_start_is_the_same() -> None:
+    async def broken() -> AsyncIterator[bytes]:
+        yield b"{}"
+        raise ConnectionResetError
+
+    assert asyncio.run(aread_start(broken(), (OSError,))) == (b"{}", True)
