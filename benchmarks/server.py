@@ -399,7 +399,8 @@ def run(quick: bool = False, *, log: Callable[[str], None] | None = None) -> Ser
             finally:
                 server.close()
             say(f"  server: round {r + 1}/{cfg.rounds} {name} done")
-    _targets(report)
+    if not quick:  # a smoke run's numbers are noise, not verdicts (as in bench.py)
+        _targets(report)
     return report
 
 

@@ -297,14 +297,16 @@ class EventStreamResponse:
             if value is not None and not value > 0:
                 raise ValueError(f"{name} must be a positive number of seconds or None")
         self._source = source
-        self.status_code = status_code
-        self.raw_headers, self._needs_connection_header = _build_headers(headers)
-        self.keep_alive = keep_alive
-        self.keep_alive_comment = _check_keep_alive_comment(keep_alive_comment)
-        self.send_timeout = send_timeout
+        self.status_code: int = status_code
+        raw_headers, self._needs_connection_header = _build_headers(headers)
+        #: The headers sent, before ``Connection`` (which depends on the request).
+        self.raw_headers: tuple[tuple[bytes, bytes], ...] = raw_headers
+        self.keep_alive: float | None = keep_alive
+        self.keep_alive_comment: bytes = _check_keep_alive_comment(keep_alive_comment)
+        self.send_timeout: float | None = send_timeout
         self._on_disconnect = on_disconnect
         self._shutdown_bytes = None if shutdown_message is None else encode_item(shutdown_message)
-        self.shutdown_timeout = shutdown_timeout
+        self.shutdown_timeout: float = shutdown_timeout
         self.ended: EndReason | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -73,7 +73,7 @@ class EventStreamResponse(Response):
         )
         self.status_code = status_code
         self.background = background
-        self.raw_headers = list(self._stream.raw_headers)
+        self.raw_headers: list[tuple[bytes, bytes]] = list(self._stream.raw_headers)
 
     @property
     def ended(self) -> EndReason | None:

@@ -214,7 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the decoder throughput benchmark on this machine (needs a source checkout)",
         description="Run the throughput benchmark of benchmarks/ and print its table.",
     )
-    bench.add_argument("--quick", action="store_true", help="a short run with fewer repeats")
+    bench.add_argument(
+        "--quick", action="store_true", help="a smoke run: small sizes, seconds, no verdicts"
+    )
     for name, what in (
         ("--workloads", "workloads"),
         ("--chunkings", "chunkings"),
