@@ -226,7 +226,9 @@ class EventStreamResponse:
     ``ServerSentEvent``, ``Comment``, wire-format ``bytes``, ``str`` data or a
     ``dict`` of event fields.  Every value goes through the encoder, so a field a
     client controls can never start another field or event; ``bytes`` are taken
-    as already encoded.  A sync iterable is advanced in a worker thread (as
+    as already encoded.  Items the source has ready together (it yields them
+    without waiting in between) are written in one send, at most 32; no item is
+    held back for the next.  A sync iterable is advanced in a worker thread (as
     Starlette does), so a blocking generator does not stall the server.
 
     - ``keep_alive``: seconds of silence after which ``keep_alive_comment``
