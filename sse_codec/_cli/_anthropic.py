@@ -80,9 +80,8 @@ class AnthropicReader:
         noun = "event" if self._events == 1 else "events"
         if message is None:
             return [f"== {self._events} {noun}", "no message_start arrived"]
-        lines = [
-            f"== {self._events} {noun}, model {printable(message.model)}, id {printable(message.id)}"
-        ]
+        model, ident = printable(message.model), printable(message.id)
+        lines = [f"== {self._events} {noun}, model {model}, id {ident}"]
         for index, block in enumerate(message.content):
             if isinstance(block, ThinkingBlock) and block.thinking:
                 lines.append(f"thinking:\n{indent(block.thinking)}")
