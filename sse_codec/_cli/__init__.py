@@ -230,10 +230,16 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         help="serve a recorded stream over HTTP on 127.0.0.1, with chunking, delays and faults",
         description=(
-            "Serve a recorded stream as text/event-stream on 127.0.0.1, to every GET request, "
-            "split into chunks, paced, and optionally damaged by a named fault, so a client "
-            "can be tested against a hostile server. Prints the URL on the first line of "
-            "standard output. Stops on Ctrl-C or after --max-requests responses."
+            "Serve a recorded stream as text/event-stream on 127.0.0.1, to every GET and POST "
+            "request on any path, split into chunks, paced, and optionally damaged by a named "
+            "fault, so a client can be tested against a hostile server. With --openai, "
+            "--anthropic or --responses it is a mock LLM endpoint an SDK can use as its base "
+            "URL. Prints the URL on the first line of standard output. Stops on Ctrl-C or "
+            "after --max-requests responses."
+        ),
+        epilog=(
+            "example: sse-codec serve --openai --port 0 --chunk 7 --delay 20  "
+            "(then OpenAI(base_url=URL + 'v1', api_key='x'))"
         ),
     )
     serve.add_argument(
@@ -281,6 +287,45 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="stop after serving N streams",
+    )
+    _add_mode_options(serve, "serve FILE, checked to be")
+    serve.add_argument(
+        "--status",
+        type=_status,
+        default=200,
+        metavar="CODE",
+        help="answer with this HTTP status (default 200)",
+    )
+    serve.add_argument(
+        "--content-type",
+        metavar="TYPE",
+        help="answer with this Content-Type (default text/event-stream; application/json "
+        "for a JSON --error-body)",
+    )
+    serve.add_argument(
+        "--error-body",
+        metavar="FILE",
+        help="answer with FILE's contents instead of the stream (with --status: an API error)",
+    )
+    serve.add_argument(
+        "--keep-alive",
+        type=_interval,
+        metavar="SECONDS",
+        help="while a --delay keeps the stream idle, send a ': keep-alive' comment this often",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=_positive_int,
+        default=512,
+        metavar="N",
+        help="answer 503 at once to connections past N open ones (default 512)",
+    )
+    serve.add_argument(
+        "--client-timeout",
+        type=_interval,
+        default=30.0,
+        metavar="SECONDS",
+        help="drop a client whose request or reading stalls this long (default 30)",
     )
     serve.add_argument("--quiet", action="store_true", help="do not log requests on stderr")
     serve.set_defaults(func=_cmd_serve)
@@ -345,6 +390,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"\n{PROG}: interrupted", file=sys.stderr)
         return 130
+    except MemoryError:
+        sys.stdout.flush()
+        print(
+            f"{PROG}: error: out of memory (with --max-line-size 0 or --max-event-size 0 a "
+            "stream can ask for any amount; keep a limit)",
+            file=sys.stderr,
+        )
+        return 1
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): stop quietly.  Point stdout at
         # devnull so the interpreter's final flush does not complain again.
