@@ -9,9 +9,11 @@ adds whether an end event arrived and reports failures.  Only the public API of
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from .._errors import PayloadError, StreamError
 from .._event import ServerSentEvent
 from ..responses import (
     OutputTextDelta,
@@ -21,6 +23,7 @@ from ..responses import (
     ResponseCompleted,
     ResponseIncomplete,
     iter_response_events,
+    parse_event,
 )
 from ._anthropic import usage_line
 from ._common import indent, printable
@@ -53,6 +56,18 @@ class ResponsesReader:
         """Yield text, reasoning summary and refusal as they stream, up to the end
         event; raises what ``iter_response_events`` and ``ResponseAccumulator.add``
         raise (``response.failed`` is a ``StreamError``)."""
+        try:
+            yield from self._read(events)
+        except StreamError as err:
+            # The reader raises at response.failed before the accumulator sees it;
+            # add it, so the summary shows the failed response's status and error.
+            if err.event is not None and err.event.event == "response.failed":
+                self._events += 1
+                with contextlib.suppress(StreamError, PayloadError):
+                    self._accumulator.add(parse_event(err.event))
+            raise
+
+    def _read(self, events: Iterable[ServerSentEvent]) -> Iterator[Piece]:
         for event in iter_response_events(events):
             self._events += 1
             self._accumulator.add(event)
@@ -68,8 +83,8 @@ class ResponsesReader:
                 return
 
     def complete(self) -> bool:
-        """Whether an end event (completed or incomplete) arrived."""
-        return self._accumulator.done
+        """Whether an end event other than response.failed arrived."""
+        return self._accumulator.done and self._accumulator.snapshot().status != "failed"
 
     def summary(self) -> list[str]:
         """The summary lines of the response as received."""
