@@ -76,9 +76,9 @@ def _read_chunks(
                 f"{name}: the connection closed in the middle of the HTTP response "
                 f"after {received + len(err.partial)} bytes"
             ) from None
-        except (http.client.HTTPException, ValueError) as err:
-            # A malformed chunked encoding: http.client raises LineTooLong, or
-            # ValueError for a chunk size that is not hexadecimal.
+        except http.client.HTTPException as err:
+            # LineTooLong for an overlong chunk-size line (a chunk size that is not
+            # hexadecimal comes as IncompleteRead, above).
             raise CLIError(
                 f"{name}: malformed HTTP body after {received} bytes "
                 f"({type(err).__name__}: {one_line(str(err))})"
