@@ -411,6 +411,12 @@ class StreamServer(ThreadingHTTPServer):
         """The URL the server answers on."""
         return f"http://{HOST}:{self.server_address[1]}/"
 
+    @property
+    def active_requests(self) -> int:
+        """How many streams are being sent now."""
+        with self._lock:
+            return self._active
+
     def begin_request(self) -> int | None:
         """Count a request; return its number (from 0), or ``None`` past the limit."""
         with self._lock:
