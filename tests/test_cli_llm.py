@@ -3,6 +3,7 @@ a stream that breaks after (or before) its end."""
 
 from __future__ import annotations
 
+import io
 import json
 import socket
 import threading
@@ -407,3 +408,43 @@ def test_stats_in_a_protocol_mode_counts_output_tokens(
     assert status == 0
     output_tokens = EXPECTED["anthropic_messages"][path.name]["final_usage_merged"]["output_tokens"]
     assert f"{output_tokens} output tokens at " in out.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("name", "mode", "answer_start"),
+    [
+        ("anthropic-thinking.sse", "anthropic", '"type":"text_delta"'),
+        ("deepseek-reasoner-reasoning-content.sse", "openai", '"content":"'),
+    ],
+)
+def test_first_token_is_the_first_answer_text_not_reasoning(
+    name: str, mode: str, answer_start: str
+) -> None:
+    from sse_codec import SSEDecoder
+    from sse_codec._cli._llm import run_llm
+    from sse_codec.timing import StreamTimer
+
+    decoder = SSEDecoder()
+    events = decoder.feed((FIXTURES / name).read_bytes()) + decoder.close()
+    now = [0.0]
+    timer = StreamTimer(clock=lambda: now[0])
+
+    def ticking() -> Iterator[Any]:
+        for event in events:
+            now[0] += 1.0  # event n arrives at n seconds
+            timer.event()
+            yield event
+
+    first_answer = next(
+        n
+        for n, e in enumerate(events, 1)
+        if answer_start in e.data and f'{answer_start}"' not in e.data
+    )
+    failure, _ = run_llm(
+        mode, ticking(), name, io.StringIO(), as_json=True, live=False, timer=timer
+    )
+    assert failure is None
+    report = timer.report()
+    assert report.time_to_first_event == 1.0
+    assert report.time_to_first_token == float(first_answer)
+    assert first_answer > 2  # reasoning came first

@@ -66,7 +66,7 @@ class AnthropicReader:
                     yield Piece(delta.text, {"block": event.index})
                 elif isinstance(delta, ThinkingDelta) and delta.thinking:
                     fields = {"block": event.index, "thinking": True}
-                    yield Piece(delta.thinking, fields, shown=False)
+                    yield Piece(delta.thinking, fields, shown=False, side=True)
             elif isinstance(event, MessageStop):
                 return
 

@@ -29,12 +29,15 @@ MODES = ("openai", "anthropic", "responses")
 
 @dataclass(frozen=True, slots=True)
 class Piece:
-    """Text as it streams: ``text``, JSON ``fields`` saying where it belongs, and
-    whether it is part of the ``shown`` answer (the one text printed as it streams)."""
+    """Text as it streams: ``text``, JSON ``fields`` saying where it belongs,
+    whether it is part of the ``shown`` answer (the one text printed as it streams),
+    and whether it is a ``side`` channel (thinking, reasoning, refusal) rather than
+    answer text; only answer text counts as the first content token."""
 
     text: str
     fields: dict[str, Any]
     shown: bool = True
+    side: bool = False
 
 
 class Reader(Protocol):
@@ -181,7 +184,7 @@ def run_llm(
     failure: str | None = None
     try:
         for piece in reader.read(guarded):
-            if timer is not None and piece.text:
+            if timer is not None and piece.text and not piece.side:
                 timer.first_token()
             if as_json:
                 out.write(json.dumps({"kind": "text", **piece.fields, "text": piece.text}))

@@ -75,10 +75,10 @@ class ResponsesReader:
                 yield Piece(event.delta, {"output_index": event.output_index})
             elif isinstance(event, ReasoningSummaryTextDelta) and event.delta:
                 fields = {"output_index": event.output_index, "reasoning": True}
-                yield Piece(event.delta, fields, shown=False)
+                yield Piece(event.delta, fields, shown=False, side=True)
             elif isinstance(event, RefusalDelta) and event.delta:
                 fields = {"output_index": event.output_index, "refusal": True}
-                yield Piece(event.delta, fields, shown=False)
+                yield Piece(event.delta, fields, shown=False, side=True)
             elif isinstance(event, ResponseCompleted | ResponseIncomplete):
                 return
 
