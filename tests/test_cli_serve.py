@@ -370,3 +370,13 @@ def test_bounded_load_200_clients_with_stalled_readers_and_abrupt_disconnects() 
             conn.close()
         stalled_threads = [t for t in threading.enumerate() if t.name.startswith("Thread-")]
         assert len(stalled_threads) < 40
+
+
+@pytest.mark.parametrize("command", ["inspect", "serve", "bench"])
+def test_each_help_ends_with_one_example(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.count("example: sse-codec ") == 1
+    assert out.rstrip().split("\n\n")[-1].startswith(f"example: sse-codec {command} ")

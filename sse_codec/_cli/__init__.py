@@ -334,6 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
         "bench",
         help="run the decoder throughput benchmark on this machine (needs a source checkout)",
         description="Run the throughput benchmark of benchmarks/ and print its table.",
+        epilog="example: sse-codec bench --quick --parts cells",
     )
     bench.add_argument("--quick", action="store_true", help="a short run with fewer repeats")
     for name, what in (
