@@ -332,3 +332,17 @@ def test_out_of_memory_is_one_line(
     assert status == 1
     assert err.startswith("sse-codec: error: out of memory")
     assert err.count("\n") == 1
+
+
+def test_data_dash_reads_standard_input_but_not_twice(
+    raw_server: type[RawServer],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server = raw_server(event_stream(b"data: x\n\n"))
+    status, _, err = run(["inspect", "-d", "-", server.url], capsys, monkeypatch, stdin=b"[1]")
+    assert (status, err) == (0, "")
+    assert server.request()[2] == b"[1]"
+    status, out, err = run(["inspect", "-d", "-", "-"], capsys, monkeypatch, stdin=b"")
+    assert (status, out) == (2, "")
+    assert err == "sse-codec: error: standard input cannot be both the --data and the SOURCE\n"

@@ -72,3 +72,15 @@ def test_anthropic_sdk_reads_a_message_stream_from_serve(name: str, chunk: int |
     assert tools == [
         (b["name"], b["input_parsed"]) for b in want["content_blocks"] if b["type"] == "tool_use"
     ]
+
+
+def test_openai_sdk_reads_a_responses_stream_from_serve() -> None:
+    name = "openai-responses-api.sse"
+    want = EXPECTED["openai_responses"][name]
+    plan = Plan((FIXTURES / name).read_bytes(), chunk="random")
+    with serving(plan, reply=Reply(protocol="responses")) as server:
+        client = openai.OpenAI(base_url=server.url + "v1", api_key="x", max_retries=0)
+        stream = client.responses.create(model="gpt-4o", input="hi", stream=True)
+        deltas = [e.delta for e in stream if e.type == "response.output_text.delta"]
+        client.close()
+    assert "".join(deltas) == "".join(want["output_text_by_item"].values())

@@ -380,3 +380,35 @@ def test_each_help_ends_with_one_example(command: str, capsys: pytest.CaptureFix
     out = capsys.readouterr().out
     assert out.count("example: sse-codec ") == 1
     assert out.rstrip().split("\n\n")[-1].startswith(f"example: sse-codec {command} ")
+
+
+def test_serve_options_reach_the_server(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[StreamServer] = []
+
+    def record(self: StreamServer, poll_interval: float = 0.1) -> None:
+        started.append(self)  # and return at once instead of serving
+
+    monkeypatch.setattr(StreamServer, "serve_forever", record)
+    error = tmp_path / "error.json"
+    error.write_bytes(b'{"error": {"message": "no"}}')
+    fixture = FIXTURES / "openai-responses-api.sse"
+    argv = ["serve", "--responses", str(fixture), "--port", "0", "--status", "503"]
+    argv += ["--content-type", "text/html", "--error-body", str(error), "--keep-alive", "2"]
+    argv += ["--max-connections", "7", "--client-timeout", "4", "--chunk", "random"]
+    status, out, err = run(argv, capsys)
+    assert status == 0
+    (server,) = started
+    assert out == server.url + "\n"
+    assert server.reply == Reply(
+        protocol="responses",
+        status=503,
+        content_type="text/html",
+        error_body=error.read_bytes(),
+        keep_alive=2.0,
+        resume={},
+    )
+    assert (server.max_connections, server.client_timeout) == (7, 4.0)
+    assert (server.plan.chunk, server.plan.body) == ("random", fixture.read_bytes())
+    assert "/v1/responses (base URL" in err

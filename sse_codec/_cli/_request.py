@@ -60,9 +60,9 @@ def build_request(args: argparse.Namespace, mode: str | None) -> HTTPRequest | N
     ``--data`` file, and an ``--api-key-env`` variable that is not set."""
     headers = [parse_header(text) for text in args.header or ()]
     names = {name.lower() for name, _ in headers}
-    body = None if args.data is None else _read_data(args.data)
-    if body is not None and args.data in ("-", "@-") and args.source == "-":
+    if args.data in ("-", "@-") and args.source == "-":
         raise CLIError("standard input cannot be both the --data and the SOURCE", status=2)
+    body = None if args.data is None else _read_data(args.data)
     if body is not None and "content-type" not in names and _is_json(body):
         headers.append(("Content-Type", "application/json"))
     if args.api_key_env:
