@@ -336,7 +336,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the throughput benchmark of benchmarks/ and print its table.",
         epilog="example: sse-codec bench --quick --parts cells",
     )
-    bench.add_argument("--quick", action="store_true", help="a short run with fewer repeats")
+    bench.add_argument(
+        "--quick", action="store_true", help="a smoke run: small sizes, seconds, no verdicts"
+    )
     for name, what in (
         ("--workloads", "workloads"),
         ("--chunkings", "chunkings"),
