@@ -84,3 +84,22 @@ def test_openai_sdk_reads_a_responses_stream_from_serve() -> None:
         deltas = [e.delta for e in stream if e.type == "response.output_text.delta"]
         client.close()
     assert "".join(deltas) == "".join(want["output_text_by_item"].values())
+
+
+def test_the_readme_mock_endpoint_example_runs_against_serve() -> None:
+    import contextlib
+    import io
+    import re
+
+    readme = (FIXTURES.parent.parent / "README.md").read_text("utf-8")
+    match = re.search(r"<!-- readme-sdk: mock endpoint -->\n```python\n(.*?)```", readme, re.DOTALL)
+    assert match is not None
+    from sse_codec._cli._sources import example_bytes
+
+    with serving(Plan(example_bytes(), chunk=9), reply=Reply(protocol="openai")) as server:
+        code = match[1].replace("http://127.0.0.1:34273/", server.url)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(code, {})
+    claimed = match[1].rstrip().splitlines()[-1].removeprefix("# ")
+    assert out.getvalue() == claimed + "\n"

@@ -145,3 +145,24 @@ def test_async_wrappers_time_what_passes_through() -> None:
     # The empty chunk counts as a chunk, not as a first byte.
     assert (report.chunks, report.bytes, report.events) == (3, 5, 3)
     assert report.time_to_first_byte == 0.5
+
+
+def test_the_readme_example_prints_what_it_says() -> None:
+    import contextlib
+    import io
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    (code,) = [
+        block
+        for block in re.findall(r"```python\n(.*?)```", readme, re.DOTALL)
+        if "from sse_codec.timing import StreamTimer" in block
+    ]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(code, {})
+    counts, line = out.getvalue().splitlines()
+    assert counts == "2 72"
+    assert line.startswith("first byte ") and line.endswith(" ms in all")
+    assert "1 output tokens at " in line
