@@ -10,6 +10,7 @@ from ._decoder import DEFAULT_MAX_EVENT_SIZE, DEFAULT_MAX_LINE_SIZE, MAX_RETRY, 
 from ._encoder import KEEP_ALIVE, encode, encode_comment
 from ._errors import (
     IncompleteStreamError,
+    NotAnEventStreamError,
     PayloadError,
     SSEDecodeError,
     SSEDecoderClosedError,
@@ -28,6 +29,7 @@ __all__ = [
     "MAX_RETRY",
     "Comment",
     "IncompleteStreamError",
+    "NotAnEventStreamError",
     "PayloadError",
     "SSEDecodeError",
     "SSEDecoder",

@@ -7,10 +7,10 @@ from collections.abc import AsyncIterable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from .._errors import IncompleteStreamError, PayloadError
+from .._errors import PayloadError
 from .._event import ServerSentEvent
 from .._jsonevent import JsonLoads, merge_counts
-from .._typedstream import afeed_all, feed_all, order_error
+from .._typedstream import afeed_all, feed_all, not_an_event_stream, order_error
 from ._content import (
     CitationsDelta,
     ContentBlock,
@@ -25,6 +25,7 @@ from ._content import (
     ToolUseBlock,
     UnknownBlock,
 )
+from ._errors import IncompleteStreamError, NotAnEventStreamError
 from ._events import (
     AnthropicEvent,
     ContentBlockDelta,
@@ -38,6 +39,8 @@ from ._events import (
     UnknownEvent,
 )
 from ._reader import read_event, stream_error
+
+_PROTOCOL = "Anthropic"
 
 __all__ = ["MessageAccumulator", "ToolInputError", "acollect_message", "collect_message"]
 
@@ -346,7 +349,8 @@ def collect_message(
     carries the partial message in ``received``.
     """
     acc = MessageAccumulator(json_loads=json_loads)
-    feed_all(acc, events, read_event, json_loads)
+    if not feed_all(acc, events, read_event, json_loads) and require_stop:
+        raise not_an_event_stream(_PROTOCOL, NotAnEventStreamError, acc.snapshot())
     return acc.result(require_stop=require_stop)
 
 
@@ -358,5 +362,6 @@ async def acollect_message(
 ) -> Message:
     """Async twin of :func:`collect_message`."""
     acc = MessageAccumulator(json_loads=json_loads)
-    await afeed_all(acc, events, read_event, json_loads)
+    if not await afeed_all(acc, events, read_event, json_loads) and require_stop:
+        raise not_an_event_stream(_PROTOCOL, NotAnEventStreamError, acc.snapshot())
     return acc.result(require_stop=require_stop)

@@ -216,7 +216,9 @@ def _simple_delta(obj: dict[str, Any]) -> ContentBlockDelta | None:
     delta = obj.get("delta")
     if len(obj) != 3 or type(index) is not int or type(delta) is not dict or len(delta) != 2:
         return None
-    known = _SIMPLE_DELTAS.get(delta.get("type"))
+    kind = delta.get("type")
+    # Only a string may be looked up: a peer's object or array there is unhashable.
+    known = _SIMPLE_DELTAS.get(kind) if type(kind) is str else None
     if known is None:
         return None
     value = delta.get(known[0])

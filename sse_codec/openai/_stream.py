@@ -7,10 +7,10 @@ import json
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import Any
 
-from .._errors import IncompleteStreamError, PayloadError
+from .._errors import PayloadError
 from .._event import Comment, ServerSentEvent
 from ._accumulate import ChatCompletionAccumulator
-from ._errors import StreamError
+from ._errors import IncompleteStreamError, NotAnEventStreamError, StreamError
 from ._parse import JSONLoads, chunk_from_dict, load_json
 from ._types import ChatCompletionChunk
 
@@ -31,13 +31,15 @@ def _describe(payload: Any) -> str:
 class _Reader:
     """The per-stream logic shared by the sync and async iterators."""
 
-    __slots__ = ("accumulator", "json_loads")
+    __slots__ = ("accumulator", "json_loads", "seen")
 
     def __init__(
         self, json_loads: JSONLoads, accumulator: ChatCompletionAccumulator | None
     ) -> None:
         self.json_loads = json_loads
         self.accumulator = ChatCompletionAccumulator() if accumulator is None else accumulator
+        # Whether any item (event or comment) arrived: a body with none was no event stream.
+        self.seen = False
 
     def read(self, event: ServerSentEvent | Comment) -> ChatCompletionChunk | None:
         """Return the event's chunk, ``None`` at ``[DONE]``; raise on errors."""
@@ -80,6 +82,13 @@ class _Reader:
         return chunk
 
     def end(self, require_done: bool) -> None:
+        if require_done and not self.seen:
+            raise NotAnEventStreamError(
+                "the body held no server-sent events: it is not an event stream "
+                "(an HTTP error body, an HTML page or a JSON answer?); check the "
+                "response's status and Content-Type",
+                received=self.accumulator.result(),
+            )
         if require_done:
             raise IncompleteStreamError(
                 "the stream ended without data: [DONE]; the answer may be truncated "
@@ -110,11 +119,15 @@ def iter_chunks(
     with a non-null top-level ``"error"``; :class:`~sse_codec.PayloadError` for data
     that is not JSON or not a well-typed JSON object; and
     :class:`~sse_codec.openai.IncompleteStreamError` when the events end before
-    ``[DONE]``, unless ``require_done=False``.  Both stream errors carry the
+    ``[DONE]``, unless ``require_done=False``; its subclass
+    :class:`~sse_codec.openai.NotAnEventStreamError` when no event (nor comment)
+    came at all, because the body was not an event stream (an HTTP error body, an
+    HTML page).  Both stream errors carry the
     completion accumulated so far as ``received``.  ``json_loads`` is the JSON parser.
     """
     reader = _Reader(json_loads, accumulator)
     for event in events:
+        reader.seen = True
         if type(event) is Comment:
             continue
         chunk = reader.read(event)
@@ -135,6 +148,7 @@ async def aiter_chunks(
     (e.g. :func:`sse_codec.aiter_events`); same rules, same exceptions."""
     reader = _Reader(json_loads, accumulator)
     async for event in events:
+        reader.seen = True
         if type(event) is Comment:
             continue
         chunk = reader.read(event)
