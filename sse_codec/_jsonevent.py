@@ -232,9 +232,14 @@ class Fields:
 Build = Callable[[dict[str, Any], str | None], _E]
 
 
+# The slots' own setters (TypedEvent is frozen): cheaper than object.__setattr__.
+_SET_RAW_DATA = TypedEvent.__dict__["raw_data"].__set__
+_SET_SOURCE = TypedEvent.__dict__["_source"].__set__
+
+
 def _attach_source(event: TypedEvent, raw: str | None, obj: dict[str, Any]) -> None:
-    object.__setattr__(event, "raw_data", raw)
-    object.__setattr__(event, "_source", obj)
+    _SET_RAW_DATA(event, raw)
+    _SET_SOURCE(event, obj)
 
 
 def parse_typed(sse: ServerSentEvent, json_loads: JsonLoads, protocol: str, build: Build[_E]) -> _E:

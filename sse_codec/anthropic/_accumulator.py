@@ -59,6 +59,14 @@ class ToolInputError(PayloadError):
         self.name = name
 
 
+# Delta class -> (the block class it extends, the attribute holding its text).
+_FRAGMENTS: dict[type, tuple[type, str]] = {
+    TextDelta: (TextBlock, "text"),
+    ThinkingDelta: (ThinkingBlock, "thinking"),
+    InputJSONDelta: (ToolUseBlock, "partial_json"),
+}
+
+
 class _Block:
     """One content block being received: its start block and its fragments."""
 
@@ -204,7 +212,17 @@ class MessageAccumulator:
         for a block not open, a second ``message_start``, a delta of the wrong kind
         for its block).
         """
-        if isinstance(event, ContentBlockDelta):
+        if type(event) is ContentBlockDelta:
+            # The text fragment of an open block of its kind: most of a stream.
+            block = self._blocks.get(event.index)
+            delta = event.delta
+            if block is not None and block.final is None:
+                kind = _FRAGMENTS.get(type(delta))
+                if kind is not None and type(block.start) is kind[0]:
+                    block.parts.append(getattr(delta, kind[1]))
+                    return
+            self._add_delta(event)
+        elif isinstance(event, ContentBlockDelta):
             self._add_delta(event)
         elif isinstance(event, ContentBlockStart):
             self._require_started(event)
