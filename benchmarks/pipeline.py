@@ -88,6 +88,17 @@ def _chat_chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, A
     }
 
 
+def _call_arguments(call: int) -> str:
+    return _dumps({"city": ("Paris", "Lyon")[call % 2], "unit": "celsius", "days": 3})
+
+
+def _pieces(text: str, n: int) -> list[str]:
+    """``text`` cut into ``n`` fragments (some empty when it is short), as models
+    stream a tool call's arguments."""
+    step = max(1, -(-len(text) // n))
+    return [text[i * step : (i + 1) * step] for i in range(n)]
+
+
 def openai_stream(events: int) -> list[bytes]:
     """An OpenAI chat stream of about ``events`` blocks: a role chunk, reasoning, content,
     two parallel tool calls (about 15% of the chunks), finish, usage, ``[DONE]``."""
@@ -107,8 +118,7 @@ def openai_stream(events: int) -> list[bytes]:
             "function": {"name": "get_weather", "arguments": ""},
         }
         blocks.append(_block(_chat_chunk({"tool_calls": [head]})))
-        for i in range(n_tool // 2 - 1):
-            piece = ('{"city":"Par', 'is","unit":"c', 'elsius","day', f's":{i}', "}")[i % 5]
+        for piece in _pieces(_call_arguments(call), n_tool // 2 - 1):
             frag = {"index": call, "function": {"arguments": piece}}
             blocks.append(_block(_chat_chunk({"tool_calls": [frag]})))
     blocks.append(_block(_chat_chunk({}, "tool_calls")))
@@ -788,7 +798,7 @@ def render(report: PipelineReport) -> str:
         out.append("(--quick: few events, one round; a smoke test, not a measurement.)\n")
     names = list(dict.fromkeys(n for row in report.rows for n in row.us))
     out.append(
-        "| stream | chunking | events | " + " | ".join(names) + " | hand-rolled / sse-codec |"
+        "| stream | chunking | events | " + " | ".join(names) + " | sse-codec / hand-rolled |"
     )
     out.append("|" + "---|" * (len(names) + 4))
     for row in report.rows:
@@ -798,8 +808,8 @@ def render(report: PipelineReport) -> str:
                 cells.append("-")
             else:
                 cells.append(f"{row.us[n]:.2f}" + (" WRONG" if n in row.wrong else ""))
-        ratio = row.us.get("hand-rolled")
-        shown = f"{ratio / row.us['sse-codec']:.2f}" if ratio else "-"
+        hand = row.us.get("hand-rolled")
+        shown = f"{row.us['sse-codec'] / hand:.2f}" if hand else "-"
         out.append(
             f"| {row.stream} | {row.chunking} | {row.events} | "
             + " | ".join(cells)
