@@ -318,6 +318,19 @@ class ChatCompletionAccumulator:
             state = states.get(index)
             if state is None:
                 state = states[index] = _ChoiceState()
+            # Most chunks are one text fragment: {"index", "delta": {"content": "..."},
+            # "logprobs": null, "finish_reason": null}; fold that without the calls.
+            delta = choice.get("delta")
+            if (
+                type(delta) is dict
+                and len(delta) == 1
+                and type(content := delta.get("content")) is str
+                and choice.get("finish_reason") is None
+                and choice.get("logprobs") is None
+                and state.content is not None
+            ):
+                state.content.append(content)
+                continue
             state.add(choice)
 
     def result(self) -> ChatCompletion:

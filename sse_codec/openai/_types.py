@@ -373,10 +373,16 @@ class ChatCompletionChunk(_JSONObject):
 _O = TypeVar("_O", bound=_JSONObject)
 
 
+_NEW = object.__new__
+# Each class's own setter of its ``_source`` slot: it skips the frozen dataclass's
+# __setattr__ (filled below, once the classes exist).
+_SET_SOURCE: dict[type, Callable[[Any, dict[str, Any]], None]] = {}
+
+
 def view(cls: type[_O], source: dict[str, Any]) -> _O:
     """A parsed ``cls`` over the checked JSON object ``source`` (kept, not copied)."""
-    obj = object.__new__(cls)
-    object.__setattr__(obj, "_source", source)
+    obj = _NEW(cls)
+    _SET_SOURCE[cls](obj, source)
     return obj
 
 
@@ -413,3 +419,14 @@ Usage._DERIVE["completion_tokens_details"] = _nested(
 )
 ChatCompletionChunk._DERIVE["choices"] = _choices
 ChatCompletionChunk._DERIVE["usage"] = _nested("usage", Usage)
+for _cls in (
+    FunctionDelta,
+    ToolCallDelta,
+    ChoiceDelta,
+    ChunkChoice,
+    PromptTokensDetails,
+    CompletionTokensDetails,
+    Usage,
+    ChatCompletionChunk,
+):
+    _SET_SOURCE[_cls] = _cls.__dict__["_source"].__set__
