@@ -13,14 +13,18 @@ from ._errors import (
     IncompleteStreamError,
     NotAnEventStreamError,
     PayloadError,
+    SSEConnectionError,
     SSEDecodeError,
     SSEDecoderClosedError,
     SSEEncodeError,
     SSEError,
     SSELimitError,
+    SSEResponseError,
     StreamError,
 )
 from ._event import Comment, ServerSentEvent
+from ._reconnect import TRANSIENT_STATUSES, Reconnector, ReconnectPolicy
+from ._response import response_error
 from ._streams import aiter_events, iter_events
 
 __all__ = [
@@ -28,22 +32,28 @@ __all__ = [
     "DEFAULT_MAX_LINE_SIZE",
     "KEEP_ALIVE",
     "MAX_RETRY",
+    "TRANSIENT_STATUSES",
     "Comment",
     "IncompleteStreamError",
     "NotAnEventStreamError",
     "PayloadError",
+    "ReconnectPolicy",
+    "Reconnector",
+    "SSEConnectionError",
     "SSEDecodeError",
     "SSEDecoder",
     "SSEDecoderClosedError",
     "SSEEncodeError",
     "SSEError",
     "SSELimitError",
+    "SSEResponseError",
     "ServerSentEvent",
     "StreamError",
     "aiter_events",
     "encode",
     "encode_comment",
     "iter_events",
+    "response_error",
 ]
 
 __version__ = "0.1.0.dev0"
