@@ -34,7 +34,7 @@ from typing import Any
 
 from sse_codec import SSEDecoder, iter_events
 
-from . import server
+from . import pipeline, server
 from .contenders import Contender, decoders, encoders
 from .server import ServerReport
 from .workloads import CHUNKINGS, SMALL_CHUNKINGS, WORKLOADS, chunk
@@ -700,8 +700,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--chunkings", help="comma-separated subset of: " + ", ".join(CHUNKINGS))
     parser.add_argument(
         "--parts",
-        default="cells,scaling,memory,encoder,server",
-        help="comma-separated sections to run",
+        default="cells,scaling,memory,encoder,pipeline,server",
+        help="comma-separated sections to run (pipeline: benchmarks/pipeline.py)",
     )
     args = parser.parse_args(argv)
 
@@ -709,17 +709,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(msg, file=sys.stderr, flush=True)
 
     started = time.time()
+    parts = args.parts.split(",")
+    # The LLM pipeline (bytes to accumulated answer) has its own module and report.
+    pipeline_report = pipeline.run(args.quick, log=log) if "pipeline" in parts else None
     report = run(
         args.quick,
         workloads=args.workloads.split(",") if args.workloads else None,
         chunkings=args.chunkings.split(",") if args.chunkings else None,
-        parts=args.parts.split(","),
+        parts=[p for p in parts if p != "pipeline"],
         log=log,
     )
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}; {machine()}")
     args_text = " ".join(argv if argv is not None else sys.argv[1:])
     print(f"Command: python -m benchmarks.bench {args_text}\n")
     print(report.markdown())
+    if pipeline_report is not None:
+        print(pipeline.render(pipeline_report))
     return 0
 
 

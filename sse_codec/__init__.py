@@ -11,6 +11,7 @@ from ._decoder import SSEDecoder
 from ._encoder import KEEP_ALIVE, encode, encode_comment
 from ._errors import (
     IncompleteStreamError,
+    NotAnEventStreamError,
     PayloadError,
     SSEConnectionError,
     SSEDecodeError,
@@ -34,6 +35,7 @@ __all__ = [
     "TRANSIENT_STATUSES",
     "Comment",
     "IncompleteStreamError",
+    "NotAnEventStreamError",
     "PayloadError",
     "ReconnectPolicy",
     "Reconnector",

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "IncompleteStreamError",
+    "NotAnEventStreamError",
     "PayloadError",
     "SSEConnectionError",
     "SSEDecodeError",
@@ -195,3 +196,16 @@ class IncompleteStreamError(SSEError):
     def __init__(self, message: str, *, received: object = None) -> None:
         self.received = received
         super().__init__(message)
+
+
+class NotAnEventStreamError(IncompleteStreamError):
+    """A typed LLM reader got no server-sent event at all before the body ended.
+
+    That is what an HTTP error body (a 401's ``{"error": ...}`` JSON), an HTML
+    page or a plain JSON answer looks like to the decoder: lines that are not
+    SSE fields, so no events (an empty body looks the same).  The readers raise
+    this rather than a plain :class:`IncompleteStreamError` saying the answer was
+    truncated: check the response's status and ``Content-Type``.  It is a
+    subclass of :class:`IncompleteStreamError` (no answer is no complete answer),
+    so code that handles truncation handles it too.
+    """

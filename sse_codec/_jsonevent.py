@@ -28,6 +28,7 @@ __all__ = [
     "TypedEvent",
     "UnknownTypedEvent",
     "copy_json",
+    "describe_error",
     "dumps_compact",
     "encode_typed",
     "event_from_json",
@@ -44,12 +45,34 @@ JsonDumps = Callable[[Any], str]
 
 
 def copy_json(value: Any) -> Any:
-    """Return a copy of a JSON value whose dicts and lists are all new objects."""
-    if isinstance(value, dict):
-        return {k: copy_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [copy_json(v) for v in value]
-    return value
+    """Return a copy of a JSON value whose dicts and lists are all new objects.
+
+    Iterative, not recursive: a peer may nest arrays as deep as the JSON parser
+    allows (a 1 KB payload of 500 ``[``), and a recursive copy would raise
+    ``RecursionError`` where the parser did not.  Never raises.
+    """
+    if not isinstance(value, dict | list):
+        return value
+    root: Any = {} if isinstance(value, dict) else []
+    # Each entry: a source container and the new container its copy goes into.
+    todo: list[tuple[Any, Any]] = [(value, root)]
+    while todo:
+        source, target = todo.pop()
+        if isinstance(source, dict):
+            for key, item in source.items():
+                if isinstance(item, dict | list):
+                    new: Any = {} if isinstance(item, dict) else []
+                    todo.append((item, new))
+                    item = new
+                target[key] = item
+        else:
+            for item in source:
+                if isinstance(item, dict | list):
+                    new = {} if isinstance(item, dict) else []
+                    todo.append((item, new))
+                    item = new
+                target.append(item)
+    return root
 
 
 def with_extra(known: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -209,9 +232,14 @@ class Fields:
 Build = Callable[[dict[str, Any], str | None], _E]
 
 
+# The slots' own setters (TypedEvent is frozen): cheaper than object.__setattr__.
+_SET_RAW_DATA = TypedEvent.__dict__["raw_data"].__set__
+_SET_SOURCE = TypedEvent.__dict__["_source"].__set__
+
+
 def _attach_source(event: TypedEvent, raw: str | None, obj: dict[str, Any]) -> None:
-    object.__setattr__(event, "raw_data", raw)
-    object.__setattr__(event, "_source", obj)
+    _SET_RAW_DATA(event, raw)
+    _SET_SOURCE(event, obj)
 
 
 def parse_typed(sse: ServerSentEvent, json_loads: JsonLoads, protocol: str, build: Build[_E]) -> _E:
@@ -222,7 +250,10 @@ def parse_typed(sse: ServerSentEvent, json_loads: JsonLoads, protocol: str, buil
     :class:`~sse_codec.PayloadError` when the data is not a JSON object or
     ``build`` finds a wrong shape.
     """
-    obj = _load_object(sse, json_loads, protocol)
+    return _build(sse, _load_object(sse, json_loads, protocol), protocol, build)
+
+
+def _build(sse: ServerSentEvent, obj: dict[str, Any], protocol: str, build: Build[_E]) -> _E:
     fallback = None if sse.event == "message" else sse.event
     try:
         event = build(obj, fallback)
@@ -277,15 +308,42 @@ def _load_object(sse: ServerSentEvent, json_loads: JsonLoads, protocol: str) -> 
     return obj
 
 
-def read_typed(sse: ServerSentEvent, json_loads: JsonLoads, protocol: str, build: Build[_E]) -> _E:
-    """:func:`parse_typed`, except that an ``event: error`` that does not parse is still an error.
+def describe_error(payload: Any) -> str:
+    """A short text for an error payload: its ``message`` when it is an object with a
+    string one (``code``/``type`` in front when present), else its JSON, cut at 300
+    characters.  Never raises."""
+    if isinstance(payload, dict):
+        message = payload.get("message")
+        if isinstance(message, str) and message:
+            kind = payload.get("code") or payload.get("type")
+            return f"{kind}: {message}" if isinstance(kind, str) and kind else message
+    if isinstance(payload, str):
+        text = payload
+    else:
+        try:
+            text = dumps_compact(payload, None, check=False)
+        except SSEEncodeError:
+            text = type(payload).__name__
+    return text if len(text) <= 300 else text[:300] + "..."
+
+
+def read_typed(
+    sse: ServerSentEvent,
+    json_loads: JsonLoads,
+    protocol: str,
+    build: Build[_E],
+    error: type[StreamError] = StreamError,
+) -> _E:
+    """:func:`parse_typed` for the readers, which also see errors that are not events.
 
     A server in trouble may send ``event: error`` with plain text or an odd JSON
-    shape; that is a :class:`~sse_codec.StreamError` (``payload`` the parsed JSON,
-    or the raw text), never a :class:`~sse_codec.PayloadError`.
+    shape, and a proxy in front of it a bare ``data: {"error": {...}}`` with no
+    ``"type"``: both raise ``error`` (the protocol's
+    :class:`~sse_codec.StreamError`; ``payload`` the ``"error"`` value, else the
+    parsed JSON, else the raw text), never a :class:`~sse_codec.PayloadError`.
     """
     try:
-        return parse_typed(sse, json_loads, protocol, build)
+        obj = _load_object(sse, json_loads, protocol)
     except PayloadError as exc:
         if sse.event != "error":
             raise
@@ -293,9 +351,28 @@ def read_typed(sse: ServerSentEvent, json_loads: JsonLoads, protocol: str, build
             payload: Any = json_loads(sse.data)
         except Exception:
             payload = sse.data
-        shown = sse.data if len(sse.data) <= 300 else sse.data[:300] + "..."
-        raise StreamError(
-            f"{protocol} stream sent an error event: {shown}", payload=payload, event=sse
+        raise error(
+            f"{protocol} stream sent an error event: {describe_error(payload)}",
+            payload=payload,
+            event=sse,
+        ) from exc
+    if "type" not in obj and sse.event == "message" and obj.get("error") is not None:
+        payload = obj["error"]
+        raise error(
+            f"{protocol} stream sent an error: {describe_error(payload)}",
+            payload=payload,
+            event=sse,
+        )
+    try:
+        return _build(sse, obj, protocol, build)
+    except PayloadError as exc:
+        if sse.event != "error":
+            raise
+        payload = obj.get("error", obj)
+        raise error(
+            f"{protocol} stream sent an error event: {describe_error(payload)}",
+            payload=obj,
+            event=sse,
         ) from exc
 
 
@@ -324,6 +401,10 @@ def dumps_compact(obj: Any, json_dumps: JsonDumps | None, *, check: bool = True)
         return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=not check)
     except (TypeError, ValueError) as exc:
         raise SSEEncodeError("data", f"not representable as JSON: {exc}") from exc
+    except RecursionError as exc:
+        # A value nested deeper than the serializer can walk (a parser may accept
+        # more depth than json.dumps writes at the current stack depth).
+        raise SSEEncodeError("data", "not representable as JSON: nested too deeply") from exc
 
 
 def encode_typed(event: TypedEvent, event_type: str, json_dumps: JsonDumps | None) -> bytes:

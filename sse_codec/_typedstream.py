@@ -12,11 +12,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, Callable, Iterable
 from typing import Any, Generic, Protocol, TypeVar
 
-from ._errors import IncompleteStreamError, PayloadError, StreamError
+from ._errors import IncompleteStreamError, NotAnEventStreamError, PayloadError, StreamError
 from ._event import ServerSentEvent
 from ._jsonevent import JsonLoads, TypedEvent, dumps_compact
 
-__all__ = ["Accumulator", "EventReader", "ReadEvent", "afeed_all", "feed_all", "order_error"]
+__all__ = [
+    "Accumulator",
+    "EventReader",
+    "ReadEvent",
+    "afeed_all",
+    "feed_all",
+    "not_an_event_stream",
+    "order_error",
+]
 
 _E = TypeVar("_E", bound=TypedEvent)
 _E_contra = TypeVar("_E_contra", bound=TypedEvent, contravariant=True)
@@ -26,15 +34,42 @@ _E_contra = TypeVar("_E_contra", bound=TypedEvent, contravariant=True)
 ReadEvent = Callable[[ServerSentEvent, JsonLoads], _E]
 
 
+def not_an_event_stream(
+    protocol: str, error: type[NotAnEventStreamError], received: Any = None
+) -> NotAnEventStreamError:
+    """The ``error`` (the protocol's class, carrying ``received``) for a body that held
+    no server-sent event."""
+    return error(
+        f"{protocol}: the body held no server-sent events: it is not an event stream "
+        "(an HTTP error body, an HTML page or a JSON answer?); check the response's "
+        "status and Content-Type",
+        received=received,
+    )
+
+
 class EventReader(Generic[_E]):
     """The per-stream state of a typed reader, shared by its sync and async forms.
 
     An event of a class in ``fails`` is raised as ``error(event, sse)``; ``ends`` are
-    the end event classes; ``missing`` is the message of the
-    :class:`~sse_codec.IncompleteStreamError` for a stream without one.
+    the end event classes; ``missing`` is the message of the ``incomplete`` error
+    (the protocol's :class:`~sse_codec.IncompleteStreamError`) for a stream without
+    one; ``empty`` (the protocol's :class:`~sse_codec.NotAnEventStreamError`) is
+    raised, naming ``protocol``, for a stream without any event.
     """
 
-    __slots__ = ("_ends", "_error", "_fails", "_json_loads", "_missing", "_read", "ended")
+    __slots__ = (
+        "_empty",
+        "_ends",
+        "_error",
+        "_fails",
+        "_incomplete",
+        "_json_loads",
+        "_missing",
+        "_protocol",
+        "_read",
+        "ended",
+        "seen",
+    )
 
     def __init__(
         self,
@@ -45,6 +80,9 @@ class EventReader(Generic[_E]):
         error: Callable[[Any, ServerSentEvent], StreamError],
         ends: tuple[type[TypedEvent], ...],
         missing: str,
+        incomplete: type[IncompleteStreamError],
+        empty: type[NotAnEventStreamError],
+        protocol: str,
     ) -> None:
         self._read = read
         self._json_loads = json_loads
@@ -52,10 +90,15 @@ class EventReader(Generic[_E]):
         self._error = error
         self._ends = ends
         self._missing = missing
+        self._incomplete = incomplete
+        self._empty = empty
+        self._protocol = protocol
         self.ended = False
+        self.seen = False
 
     def read(self, sse: ServerSentEvent) -> _E:
         """The typed event of ``sse``; raises the protocol's errors (see ``__init__``)."""
+        self.seen = True
         event = self._read(sse, self._json_loads)
         if isinstance(event, self._fails):
             raise self._error(event, sse)
@@ -64,10 +107,13 @@ class EventReader(Generic[_E]):
         return event
 
     def finish(self, require_end: bool) -> None:
-        """Raise :class:`~sse_codec.IncompleteStreamError` if no end event came and
-        ``require_end`` is set."""
+        """If ``require_end`` is set and no end event came, raise
+        :class:`~sse_codec.NotAnEventStreamError` when no event came at all, else
+        the protocol's :class:`~sse_codec.IncompleteStreamError`."""
+        if require_end and not self.seen:
+            raise not_an_event_stream(self._protocol, self._empty)
         if require_end and not self.ended:
-            raise IncompleteStreamError(self._missing)
+            raise self._incomplete(self._missing)
 
 
 class Accumulator(Protocol[_E_contra]):
@@ -94,14 +140,17 @@ def feed_all(
     events: Iterable[ServerSentEvent],
     read: ReadEvent[_E],
     json_loads: JsonLoads,
-) -> None:
-    """Add the typed event of each of ``events`` to ``acc``.
+) -> int:
+    """Add the typed event of each of ``events`` to ``acc``; return how many came.
 
     Raises what ``read`` and ``acc.add`` raise; a :class:`~sse_codec.StreamError`
     gets the server-sent event as ``event`` and ``acc.snapshot()`` as ``received``.
     """
+    count = 0
     for sse in events:
+        count += 1
         _feed(acc, sse, read, json_loads)
+    return count
 
 
 async def afeed_all(
@@ -109,10 +158,13 @@ async def afeed_all(
     events: AsyncIterable[ServerSentEvent],
     read: ReadEvent[_E],
     json_loads: JsonLoads,
-) -> None:
+) -> int:
     """Async twin of :func:`feed_all`."""
+    count = 0
     async for sse in events:
+        count += 1
         _feed(acc, sse, read, json_loads)
+    return count
 
 
 def order_error(protocol: str, what: str, event: TypedEvent) -> PayloadError:

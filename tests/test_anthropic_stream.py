@@ -77,7 +77,7 @@ def collect(objs: Iterable[dict[str, Any]], **kw: Any) -> an.Message:
 def test_error_event_raises_the_shared_stream_error_with_the_payload() -> None:
     error = {"type": "overloaded_error", "message": "Overloaded"}
     events = [sse(START), sse({"type": "error", "error": error})]
-    assert an.StreamError is sse_codec.StreamError
+    assert issubclass(an.StreamError, sse_codec.StreamError)
     with pytest.raises(StreamError) as info:
         list(an.iter_stream_events(events))
     assert info.value.payload == error

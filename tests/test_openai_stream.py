@@ -48,7 +48,7 @@ def contents(chunks: Iterable[ChatCompletionChunk]) -> list[str]:
 def test_error_classes_are_the_shared_hierarchy() -> None:
     assert issubclass(StreamError, sse_codec.StreamError)
     assert issubclass(StreamError, SSEError)
-    assert IncompleteStreamError is sse_codec.IncompleteStreamError
+    assert issubclass(IncompleteStreamError, sse_codec.IncompleteStreamError)
     assert issubclass(IncompleteStreamError, SSEError)
 
 

@@ -88,7 +88,7 @@ def test_error_event_raises_the_shared_stream_error() -> None:
         "sequence_number": 3,
     }
     events = [sse(CREATED), sse(error)]
-    assert rs.StreamError is sse_codec.StreamError
+    assert issubclass(rs.StreamError, sse_codec.StreamError)
     with pytest.raises(StreamError) as info:
         list(rs.iter_response_events(events))
     assert info.value.payload == error

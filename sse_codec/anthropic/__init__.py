@@ -9,13 +9,15 @@
     print(message.text, message.stop_reason, message.usage)
 
 Every public name has a docstring saying what it does and what it raises.
-:class:`StreamError`, :class:`IncompleteStreamError` and :class:`PayloadError`
-are the package-wide classes of :mod:`sse_codec`, re-exported for convenience.
+:class:`StreamError`, :class:`IncompleteStreamError` and
+:class:`NotAnEventStreamError` are this layer's subclasses of the package-wide
+classes of :mod:`sse_codec`, with ``received`` typed; :class:`PayloadError` is
+the package-wide class, re-exported for convenience.
 """
 
 from __future__ import annotations
 
-from .._errors import IncompleteStreamError, PayloadError, StreamError
+from .._errors import PayloadError
 from ._accumulator import MessageAccumulator, ToolInputError, acollect_message, collect_message
 from ._content import (
     CitationsDelta,
@@ -35,6 +37,7 @@ from ._content import (
     UnknownDelta,
 )
 from ._encoder import encode_event, encode_stream
+from ._errors import IncompleteStreamError, NotAnEventStreamError, StreamError
 from ._events import (
     AnthropicEvent,
     ContentBlockDelta,
@@ -67,6 +70,7 @@ __all__ = [
     "MessageDelta",
     "MessageStart",
     "MessageStop",
+    "NotAnEventStreamError",
     "PayloadError",
     "Ping",
     "RedactedThinkingBlock",

@@ -7,10 +7,10 @@ from collections.abc import AsyncIterable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from .._errors import IncompleteStreamError, PayloadError
+from .._errors import PayloadError
 from .._event import ServerSentEvent
 from .._jsonevent import JsonLoads, merge_counts
-from .._typedstream import afeed_all, feed_all, order_error
+from .._typedstream import afeed_all, feed_all, not_an_event_stream, order_error
 from ._content import (
     CitationsDelta,
     ContentBlock,
@@ -25,6 +25,7 @@ from ._content import (
     ToolUseBlock,
     UnknownBlock,
 )
+from ._errors import IncompleteStreamError, NotAnEventStreamError
 from ._events import (
     AnthropicEvent,
     ContentBlockDelta,
@@ -38,6 +39,8 @@ from ._events import (
     UnknownEvent,
 )
 from ._reader import read_event, stream_error
+
+_PROTOCOL = "Anthropic"
 
 __all__ = ["MessageAccumulator", "ToolInputError", "acollect_message", "collect_message"]
 
@@ -54,6 +57,14 @@ class ToolInputError(PayloadError):
         self.index = index
         self.id = id
         self.name = name
+
+
+# Delta class -> (the block class it extends, the attribute holding its text).
+_FRAGMENTS: dict[type, tuple[type, str]] = {
+    TextDelta: (TextBlock, "text"),
+    ThinkingDelta: (ThinkingBlock, "thinking"),
+    InputJSONDelta: (ToolUseBlock, "partial_json"),
+}
 
 
 class _Block:
@@ -201,7 +212,17 @@ class MessageAccumulator:
         for a block not open, a second ``message_start``, a delta of the wrong kind
         for its block).
         """
-        if isinstance(event, ContentBlockDelta):
+        if type(event) is ContentBlockDelta:
+            # The text fragment of an open block of its kind: most of a stream.
+            block = self._blocks.get(event.index)
+            delta = event.delta
+            if block is not None and block.final is None:
+                kind = _FRAGMENTS.get(type(delta))
+                if kind is not None and type(block.start) is kind[0]:
+                    block.parts.append(getattr(delta, kind[1]))
+                    return
+            self._add_delta(event)
+        elif isinstance(event, ContentBlockDelta):
             self._add_delta(event)
         elif isinstance(event, ContentBlockStart):
             self._require_started(event)
@@ -346,7 +367,8 @@ def collect_message(
     carries the partial message in ``received``.
     """
     acc = MessageAccumulator(json_loads=json_loads)
-    feed_all(acc, events, read_event, json_loads)
+    if not feed_all(acc, events, read_event, json_loads) and require_stop:
+        raise not_an_event_stream(_PROTOCOL, NotAnEventStreamError, acc.snapshot())
     return acc.result(require_stop=require_stop)
 
 
@@ -358,5 +380,6 @@ async def acollect_message(
 ) -> Message:
     """Async twin of :func:`collect_message`."""
     acc = MessageAccumulator(json_loads=json_loads)
-    await afeed_all(acc, events, read_event, json_loads)
+    if not await afeed_all(acc, events, read_event, json_loads) and require_stop:
+        raise not_an_event_stream(_PROTOCOL, NotAnEventStreamError, acc.snapshot())
     return acc.result(require_stop=require_stop)

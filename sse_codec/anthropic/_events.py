@@ -208,21 +208,49 @@ _SIMPLE_DELTAS: dict[Any, tuple[str, Any]] = {
 }
 
 
+def _setter(cls: type, name: str) -> Any:
+    # The slot's own setter: it skips the frozen dataclass's __setattr__ and its
+    # __init__ (about half the cost of an event that is only a text fragment).
+    return cls.__dict__[name].__set__
+
+
+_NEW = object.__new__
+_SET_INDEX = _setter(ContentBlockDelta, "index")
+_SET_DELTA = _setter(ContentBlockDelta, "delta")
+_SET_EXTRA = _setter(ContentBlockDelta, "extra")
+_SIMPLE_SETTERS: dict[type, tuple[Any, Any]] = {
+    cls: (_setter(cls, field_name), _setter(cls, "extra"))
+    for field_name, cls in _SIMPLE_DELTAS.values()
+}
+
+
 def _simple_delta(obj: dict[str, Any]) -> ContentBlockDelta | None:
     # Nearly every event of a stream is exactly {"type", "index", "delta": {"type",
-    # one string}}; building it directly skips the general readers.  Anything
-    # else returns None and takes the general path, which gives the same result.
+    # one string}}; building it directly skips the general readers and the
+    # dataclass __init__s.  Anything else returns None and takes the general
+    # path, which gives an equal event.
     index = obj.get("index")
     delta = obj.get("delta")
     if len(obj) != 3 or type(index) is not int or type(delta) is not dict or len(delta) != 2:
         return None
-    known = _SIMPLE_DELTAS.get(delta.get("type"))
+    kind = delta.get("type")
+    # Only a string may be looked up: a peer's object or array there is unhashable.
+    known = _SIMPLE_DELTAS.get(kind) if type(kind) is str else None
     if known is None:
         return None
     value = delta.get(known[0])
     if type(value) is not str:
         return None
-    return ContentBlockDelta(index, known[1](value))
+    cls = known[1]
+    set_value, set_extra = _SIMPLE_SETTERS[cls]
+    piece = _NEW(cls)
+    set_value(piece, value)
+    set_extra(piece, {})
+    event = _NEW(ContentBlockDelta)
+    _SET_INDEX(event, index)
+    _SET_DELTA(event, piece)
+    _SET_EXTRA(event, {})
+    return event
 
 
 def build_event(obj: dict[str, Any], fallback_type: str | None) -> AnthropicEvent:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 
-from .._errors import StreamError
 from .._event import ServerSentEvent
 from .._jsonevent import JsonLoads, read_typed
 from .._typedstream import EventReader
+from ._errors import IncompleteStreamError, NotAnEventStreamError, StreamError
 from ._events import AnthropicEvent, ErrorEvent, MessageStop, build_event
 
 __all__ = ["aiter_stream_events", "iter_stream_events", "read_event", "stream_error"]
@@ -19,7 +19,7 @@ _PROTOCOL = "Anthropic"
 def read_event(sse: ServerSentEvent, json_loads: JsonLoads) -> AnthropicEvent:
     """:func:`parse_event`, but an ``event: error`` whose data does not parse raises
     :class:`~sse_codec.StreamError` instead of :class:`~sse_codec.PayloadError`."""
-    return read_typed(sse, json_loads, _PROTOCOL, build_event)
+    return read_typed(sse, json_loads, _PROTOCOL, build_event, StreamError)
 
 
 def stream_error(event: ErrorEvent, sse: ServerSentEvent | None) -> StreamError:
@@ -39,6 +39,9 @@ def _reader(json_loads: JsonLoads) -> EventReader[AnthropicEvent]:
         error=stream_error,
         ends=(MessageStop,),
         missing=f"{_PROTOCOL} stream ended without message_stop: the answer is truncated",
+        incomplete=IncompleteStreamError,
+        empty=NotAnEventStreamError,
+        protocol=_PROTOCOL,
     )
 
 
@@ -60,7 +63,8 @@ def iter_stream_events(
     data is not a well-formed error event raises it too, with the parsed JSON or
     the raw text as ``payload``);
     :class:`~sse_codec.IncompleteStreamError` when the events run out before
-    ``message_stop`` (unless ``require_stop=False``);
+    ``message_stop`` (unless ``require_stop=False``), or
+    :class:`~sse_codec.NotAnEventStreamError` when no event came at all;
     :class:`~sse_codec.PayloadError` for data that is not a well-formed event.
     """
     reader = _reader(json_loads)

@@ -16,6 +16,7 @@ from ._completion import (
     ChatCompletionMessage,
     CompletionChoice,
     FunctionCall,
+    ToolArgumentsError,
     ToolCall,
 )
 from ._encode import (
@@ -26,7 +27,7 @@ from ._encode import (
     encode_text_stream,
     text_stream_chunks,
 )
-from ._errors import IncompleteStreamError, StreamError
+from ._errors import IncompleteStreamError, NotAnEventStreamError, StreamError
 from ._parse import JSONLoads, chunk_from_dict, parse_chunk
 from ._stream import aiter_chunks, iter_chunks
 from ._types import (
@@ -54,8 +55,10 @@ __all__ = [
     "FunctionDelta",
     "IncompleteStreamError",
     "JSONLoads",
+    "NotAnEventStreamError",
     "PromptTokensDetails",
     "StreamError",
+    "ToolArgumentsError",
     "ToolCall",
     "ToolCallDelta",
     "Usage",

@@ -15,7 +15,7 @@ from ._completion import (
     FunctionCall,
     ToolCall,
 )
-from ._types import ChatCompletionChunk, ChoiceDelta, ChunkChoice, ToolCallDelta, Usage
+from ._types import ChatCompletionChunk, Usage, view
 
 __all__ = ["ChatCompletionAccumulator"]
 
@@ -34,19 +34,21 @@ class _ToolCallState:
         self.name: str | None = None
         self.arguments: list[str] = []
 
-    def add(self, delta: ToolCallDelta) -> None:
+    def add(self, delta: dict[str, Any]) -> None:
         # id, type and name come once; a repeated (or empty placeholder) value must
         # not be glued onto the first, so the first non-empty value wins.
-        if delta.id and not self.id:
-            self.id = delta.id
-        if delta.type and not self.type:
-            self.type = delta.type
-        function = delta.function
+        get = delta.get
+        if not self.id:
+            self.id = get("id") or None
+        if not self.type:
+            self.type = get("type") or None
+        function = get("function")
         if function is not None:
-            if function.name and not self.name:
-                self.name = function.name
-            if function.arguments:
-                self.arguments.append(function.arguments)
+            if not self.name:
+                self.name = function.get("name") or None
+            arguments = function.get("arguments")
+            if arguments:
+                self.arguments.append(arguments)
 
     def result(self) -> ToolCall:
         return ToolCall(
@@ -96,47 +98,58 @@ class _ChoiceState:
         self.finish_reason: str | None = None
         self.logprobs: dict[str, Any] | None = None
 
-    def add(self, choice: ChunkChoice) -> None:
-        delta = choice.delta
+    def add(self, choice: dict[str, Any]) -> None:
+        get = choice.get
+        delta = get("delta")
         if delta is not None:
             self._add_delta(delta)
-        if choice.finish_reason is not None:
-            self.finish_reason = choice.finish_reason
-        logprobs = choice.logprobs
+        finish_reason = get("finish_reason")
+        if finish_reason is not None:
+            self.finish_reason = finish_reason
+        logprobs = get("logprobs")
         if type(logprobs) is dict:
             self._add_logprobs(logprobs)
 
-    def _add_delta(self, delta: ChoiceDelta) -> None:
-        if delta.role:
-            self.role = delta.role
-        content = delta.content
+    def _add_delta(self, delta: dict[str, Any]) -> None:
+        get = delta.get
+        role = get("role")
+        if role:
+            self.role = role
+        content = get("content")
         if type(content) is str:
             if self.content is None:
                 self.content = []
             self.content.append(content)
         elif type(content) is list:
             self._add_parts(content)
-        if delta.refusal is not None:
+        if len(delta) == 1 and content is not None:
+            return  # the common text fragment: nothing else to look at
+        refusal = get("refusal")
+        if refusal is not None:
             if self.refusal is None:
                 self.refusal = []
-            self.refusal.append(delta.refusal)
-        if delta.reasoning_content is not None:
+            self.refusal.append(refusal)
+        reasoning_content = get("reasoning_content")
+        if reasoning_content is not None:
             if self.reasoning_content is None:
                 self.reasoning_content = []
-            self.reasoning_content.append(delta.reasoning_content)
-        if delta.reasoning is not None:
+            self.reasoning_content.append(reasoning_content)
+        reasoning = get("reasoning")
+        if reasoning is not None:
             if self.reasoning is None:
                 self.reasoning = []
-            self.reasoning.append(delta.reasoning)
-        if delta.tool_calls:
-            self._add_tool_calls(delta.tool_calls)
-        function_call = delta.function_call
+            self.reasoning.append(reasoning)
+        tool_calls = get("tool_calls")
+        if tool_calls:
+            self._add_tool_calls(tool_calls)
+        function_call = get("function_call")
         if function_call is not None:
             self.function_seen = True
-            if function_call.name and not self.function_name:
-                self.function_name = function_call.name
-            if function_call.arguments:
-                self.function_arguments.append(function_call.arguments)
+            if not self.function_name:
+                self.function_name = function_call.get("name") or None
+            arguments = function_call.get("arguments")
+            if arguments:
+                self.function_arguments.append(arguments)
 
     def _add_parts(self, parts: list[Any]) -> None:
         for part in parts:
@@ -162,13 +175,16 @@ class _ChoiceState:
                 if type(text) is str:
                     self.thinking.append(text)
 
-    def _add_tool_calls(self, deltas: tuple[ToolCallDelta, ...]) -> None:
+    def _add_tool_calls(self, deltas: list[dict[str, Any]]) -> None:
         for position, delta in enumerate(deltas):
             # Mistral sends no index: the call's position in this delta's list stands in.
-            index = position if delta.index is None else delta.index
+            index = delta.get("index")
+            if index is None:
+                index = position
             call = self.by_index.get(index)
             # A different id at a known index is a new call that reuses the index.
-            if call is None or (delta.id and call.id and delta.id != call.id):
+            new_id = delta.get("id")
+            if call is None or (new_id and call.id and new_id != call.id):
                 call = _ToolCallState(index)
                 self.by_index[index] = call
                 self.tool_calls.append(call)
@@ -270,25 +286,51 @@ class ChatCompletionAccumulator:
         :class:`ChatCompletionChunk`."""
         if not isinstance(chunk, ChatCompletionChunk):
             raise TypeError(f"expected a ChatCompletionChunk, not {type(chunk).__name__}")
+        # A parsed chunk is folded straight from the JSON object it was checked
+        # against (nothing typed is built); a chunk built in code from its JSON form.
+        source = chunk._source
+        self._add_json(chunk.to_dict() if source is None else source)
+
+    def _add_json(self, chunk: dict[str, Any]) -> None:
         self.chunks += 1
-        if not self._id and chunk.id:
-            self._id = chunk.id
-        if not self._created and chunk.created:
-            self._created = chunk.created
-        if not self._model and chunk.model:
-            self._model = chunk.model
-        if not self._system_fingerprint and chunk.system_fingerprint:
-            self._system_fingerprint = chunk.system_fingerprint
-        if not self._service_tier and chunk.service_tier:
-            self._service_tier = chunk.service_tier
-        if chunk.usage is not None:
-            self._usage = chunk.usage
-        choices = self._choices
-        for position, choice in enumerate(chunk.choices):
-            index = position if choice.index is None else choice.index
-            state = choices.get(index)
+        get = chunk.get
+        if not self._id:
+            self._id = get("id") or None
+        if not self._created:
+            self._created = get("created") or None
+        if not self._model:
+            self._model = get("model") or None
+        if not self._system_fingerprint:
+            self._system_fingerprint = get("system_fingerprint") or None
+        if not self._service_tier:
+            self._service_tier = get("service_tier") or None
+        usage = get("usage")
+        if usage is not None:
+            self._usage = view(Usage, usage)
+        choices = get("choices")
+        if not choices:
+            return
+        states = self._choices
+        for position, choice in enumerate(choices):
+            index = choice.get("index")
+            if index is None:
+                index = position
+            state = states.get(index)
             if state is None:
-                state = choices[index] = _ChoiceState()
+                state = states[index] = _ChoiceState()
+            # Most chunks are one text fragment: {"index", "delta": {"content": "..."},
+            # "logprobs": null, "finish_reason": null}; fold that without the calls.
+            delta = choice.get("delta")
+            if (
+                type(delta) is dict
+                and len(delta) == 1
+                and type(content := delta.get("content")) is str
+                and choice.get("finish_reason") is None
+                and choice.get("logprobs") is None
+                and state.content is not None
+            ):
+                state.content.append(content)
+                continue
             state.add(choice)
 
     def result(self) -> ChatCompletion:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .._errors import PayloadError
 from ._types import Usage
 
 __all__ = [
@@ -12,8 +15,50 @@ __all__ = [
     "ChatCompletionMessage",
     "CompletionChoice",
     "FunctionCall",
+    "ToolArgumentsError",
     "ToolCall",
 ]
+
+
+class ToolArgumentsError(PayloadError):
+    """A function call's ``arguments`` text is not a JSON object.
+
+    ``data`` is the arguments text exactly as received, ``id`` the tool call's id
+    (``None`` for the legacy ``function_call``) and ``name`` the function's name;
+    the parser's own error, if any, is ``__cause__``.
+    """
+
+    def __init__(self, message: str, *, data: str, id: str | None, name: str | None) -> None:
+        super().__init__(message, data=data)
+        self.id = id
+        self.name = name
+
+
+def _parse_arguments(
+    text: str, json_loads: Callable[[str], Any], id: str | None, name: str | None
+) -> dict[str, Any]:
+    # A function without parameters may be called with "" instead of "{}".
+    if not text.strip():
+        return {}
+    try:
+        value = json_loads(text)
+    except Exception as exc:
+        # Any parser (json, orjson, msgspec) may be plugged in, each with its own errors.
+        raise ToolArgumentsError(
+            f"arguments of function {name!r} (call {id!r}) are not JSON: {exc}",
+            data=text,
+            id=id,
+            name=name,
+        ) from exc
+    if type(value) is not dict:
+        raise ToolArgumentsError(
+            f"arguments of function {name!r} (call {id!r}) must be a JSON object, "
+            f"not {type(value).__name__}",
+            data=text,
+            id=id,
+            name=name,
+        )
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +73,14 @@ class FunctionCall:
         """Return ``{"name": ..., "arguments": ...}``.  Never raises."""
         return {"name": self.name, "arguments": self.arguments}
 
+    def parse_arguments(self, *, json_loads: Callable[[str], Any] = json.loads) -> dict[str, Any]:
+        """Return ``arguments`` parsed as a JSON object (``{}`` when the text is empty).
+
+        Raises :class:`ToolArgumentsError` (``data`` is the raw text) when the text
+        is not JSON or not a JSON object.
+        """
+        return _parse_arguments(self.arguments, json_loads, None, self.name)
+
 
 @dataclass(frozen=True, slots=True)
 class ToolCall:
@@ -41,6 +94,16 @@ class ToolCall:
     def to_dict(self) -> dict[str, Any]:
         """Return the call in the ``chat.completion`` shape.  Never raises."""
         return {"id": self.id, "type": self.type, "function": self.function.to_dict()}
+
+    def parse_arguments(self, *, json_loads: Callable[[str], Any] = json.loads) -> dict[str, Any]:
+        """Return ``function.arguments`` parsed as a JSON object (``{}`` when empty),
+        instead of ``json.loads(call.function.arguments)``.
+
+        Raises :class:`ToolArgumentsError` (``data`` is the raw text, ``id`` and
+        ``name`` the call's) when the text is not JSON or not a JSON object: a model
+        cut off by ``max_tokens`` leaves it unfinished.
+        """
+        return _parse_arguments(self.function.arguments, json_loads, self.id, self.function.name)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,24 +8,15 @@ at: it raises :class:`~sse_codec.PayloadError` naming the path.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from .._errors import PayloadError
 from .._event import ServerSentEvent
-from ._types import (
-    NULL_CHOICES,
-    ChatCompletionChunk,
-    ChoiceDelta,
-    ChunkChoice,
-    CompletionTokensDetails,
-    FunctionDelta,
-    PromptTokensDetails,
-    ToolCallDelta,
-    Usage,
-)
+from .._jsonevent import copy_json
+from ._types import ChatCompletionChunk, view
 
-__all__ = ["JSONLoads", "chunk_from_dict", "load_json", "parse_chunk"]
+__all__ = ["JSONLoads", "chunk_from_dict", "chunk_view", "load_json", "parse_chunk"]
 
 #: A JSON parser: text in, Python value out (``json.loads``, ``orjson.loads``...).
 JSONLoads = Callable[[str], Any]
@@ -71,15 +62,7 @@ _STR_OK: frozenset[type] = frozenset((str, type(None)))
 _INT_OK: frozenset[type] = frozenset((int, type(None)))
 
 
-def _split(obj: dict[str, Any], fields: frozenset[str]) -> Mapping[str, Any]:
-    if obj.keys() <= fields:
-        return {}
-    return {k: v for k, v in obj.items() if k not in fields}
-
-
-def _check(
-    obj: dict[str, Any], keys: tuple[str, ...], values: tuple[Any, ...], ok: frozenset[type]
-) -> None:
+def _check(keys: tuple[str, ...], values: tuple[Any, ...], ok: frozenset[type]) -> None:
     # One C-level pass for the common case; the loop only runs to name the culprit.
     if not set(map(type, values)) <= ok:
         want = "a string" if ok is _STR_OK else "an integer"
@@ -95,14 +78,8 @@ def _sub(obj: dict[str, Any], key: str) -> dict[str, Any] | None:
     raise _Invalid(key, "an object", value)
 
 
-_FUNCTION_KEYS = frozenset(FunctionDelta._FIELDS)
-_TOOL_CALL_KEYS = frozenset(ToolCallDelta._FIELDS)
-_DELTA_KEYS = frozenset(ChoiceDelta._FIELDS)
-_CHOICE_KEYS = frozenset(ChunkChoice._FIELDS)
-_PROMPT_DETAILS_KEYS = frozenset(PromptTokensDetails._FIELDS)
-_COMPLETION_DETAILS_KEYS = frozenset(CompletionTokensDetails._FIELDS)
-_USAGE_KEYS = frozenset(Usage._FIELDS)
-_CHUNK_KEYS = frozenset(ChatCompletionChunk._FIELDS)
+# The checks below walk a chunk's JSON object once and allocate nothing when it is
+# valid; the typed objects are then views over it (``_types.view``), built when read.
 
 _FUNCTION_STRS = ("name", "arguments")
 _TOOL_CALL_STRS = ("id", "type")
@@ -118,70 +95,47 @@ _COMPLETION_DETAILS_INTS = (
 _CHUNK_STRS = ("id", "object", "model", "service_tier", "system_fingerprint")
 
 
-def _function(obj: dict[str, Any]) -> FunctionDelta:
-    get = obj.get
-    values = name, arguments = get("name"), get("arguments")
-    _check(obj, _FUNCTION_STRS, values, _STR_OK)
-    return FunctionDelta(
-        name=name, arguments=arguments, extra=_split(obj, _FUNCTION_KEYS), key_order=tuple(obj)
-    )
+def _check_function(obj: dict[str, Any]) -> None:
+    _check(_FUNCTION_STRS, (obj.get("name"), obj.get("arguments")), _STR_OK)
 
 
-def _tool_call(obj: Any) -> ToolCallDelta:
+def _check_tool_call(obj: Any) -> None:
     if type(obj) is not dict:
         raise _Invalid("", "an object", obj)
     get = obj.get
-    values = id, type_ = get("id"), get("type")
-    _check(obj, _TOOL_CALL_STRS, values, _STR_OK)
+    _check(_TOOL_CALL_STRS, (get("id"), get("type")), _STR_OK)
     index = get("index")
     if index is not None and type(index) is not int:
         raise _Invalid("index", "an integer", index)
-    function_obj = _sub(obj, "function")
-    function = None
-    if function_obj is not None:
+    function = _sub(obj, "function")
+    if function is not None:
         try:
-            function = _function(function_obj)
+            _check_function(function)
         except _Invalid as exc:
             raise exc.within("function") from None
-    return ToolCallDelta(
-        index=index,
-        id=id,
-        type=type_,
-        function=function,
-        extra=_split(obj, _TOOL_CALL_KEYS),
-        key_order=tuple(obj),
-    )
 
 
-def _tool_calls(items: list[Any]) -> tuple[ToolCallDelta, ...]:
-    out = []
+def _check_items(items: list[Any], check: Callable[[Any], None]) -> None:
     for i, item in enumerate(items):
         try:
-            out.append(_tool_call(item))
+            check(item)
         except _Invalid as exc:
             if exc.path == [""]:
                 exc.path = []
             raise exc.within(i) from None
-    return tuple(out)
 
 
-def _delta(obj: dict[str, Any]) -> ChoiceDelta:
+def _check_delta(obj: dict[str, Any]) -> None:
     get = obj.get
-    values = role, reasoning_content, reasoning, refusal = (
-        get("role"),
-        get("reasoning_content"),
-        get("reasoning"),
-        get("refusal"),
-    )
-    _check(obj, _DELTA_STRS, values, _STR_OK)
+    values = get("role"), get("reasoning_content"), get("reasoning"), get("refusal")
+    _check(_DELTA_STRS, values, _STR_OK)
     content = get("content")
     if content is not None and type(content) is not str and type(content) is not list:
         raise _Invalid("content", "a string, an array", content)
-    function_call_obj = _sub(obj, "function_call")
-    function_call = None
-    if function_call_obj is not None:
+    function_call = _sub(obj, "function_call")
+    if function_call is not None:
         try:
-            function_call = _function(function_call_obj)
+            _check_function(function_call)
         except _Invalid as exc:
             raise exc.within("function_call") from None
     tool_calls = get("tool_calls")
@@ -189,23 +143,12 @@ def _delta(obj: dict[str, Any]) -> ChoiceDelta:
         if type(tool_calls) is not list:
             raise _Invalid("tool_calls", "an array", tool_calls)
         try:
-            tool_calls = _tool_calls(tool_calls)
+            _check_items(tool_calls, _check_tool_call)
         except _Invalid as exc:
             raise exc.within("tool_calls") from None
-    return ChoiceDelta(
-        role=role,
-        content=content,
-        reasoning_content=reasoning_content,
-        reasoning=reasoning,
-        refusal=refusal,
-        function_call=function_call,
-        tool_calls=tool_calls,
-        extra=_split(obj, _DELTA_KEYS),
-        key_order=tuple(obj),
-    )
 
 
-def _choice(obj: Any) -> ChunkChoice:
+def _check_choice(obj: Any) -> None:
     if type(obj) is not dict:
         raise _Invalid("", "an object", obj)
     get = obj.get
@@ -215,133 +158,125 @@ def _choice(obj: Any) -> ChunkChoice:
     finish_reason = get("finish_reason")
     if finish_reason is not None and type(finish_reason) is not str:
         raise _Invalid("finish_reason", "a string", finish_reason)
-    delta_obj = _sub(obj, "delta")
-    delta = None
-    if delta_obj is not None:
+    delta = _sub(obj, "delta")
+    if delta is not None:
         try:
-            delta = _delta(delta_obj)
+            _check_delta(delta)
         except _Invalid as exc:
             raise exc.within("delta") from None
-    return ChunkChoice(
-        index=index,
-        delta=delta,
-        logprobs=get("logprobs"),
-        finish_reason=finish_reason,
-        extra=_split(obj, _CHOICE_KEYS),
-        key_order=tuple(obj),
-    )
 
 
-def _choices(items: list[Any]) -> tuple[ChunkChoice, ...]:
-    out = []
-    for i, item in enumerate(items):
-        try:
-            out.append(_choice(item))
-        except _Invalid as exc:
-            if exc.path == [""]:
-                exc.path = []
-            raise exc.within(i) from None
-    return tuple(out)
-
-
-def _details(obj: dict[str, Any], key: str) -> Any:
-    # Returns PromptTokensDetails or CompletionTokensDetails, according to key.
+def _check_details(obj: dict[str, Any], key: str, ints: tuple[str, ...]) -> None:
     sub = _sub(obj, key)
-    if sub is None:
-        return None
-    get = sub.get
-    try:
-        if key == "prompt_tokens_details":
-            pair = cached, audio = get("cached_tokens"), get("audio_tokens")
-            _check(sub, _PROMPT_DETAILS_INTS, pair, _INT_OK)
-            return PromptTokensDetails(
-                cached_tokens=cached,
-                audio_tokens=audio,
-                extra=_split(sub, _PROMPT_DETAILS_KEYS),
-                key_order=tuple(sub),
-            )
-        values = reasoning, audio, accepted, rejected = (
-            get("reasoning_tokens"),
-            get("audio_tokens"),
-            get("accepted_prediction_tokens"),
-            get("rejected_prediction_tokens"),
-        )
-        _check(sub, _COMPLETION_DETAILS_INTS, values, _INT_OK)
-        return CompletionTokensDetails(
-            reasoning_tokens=reasoning,
-            audio_tokens=audio,
-            accepted_prediction_tokens=accepted,
-            rejected_prediction_tokens=rejected,
-            extra=_split(sub, _COMPLETION_DETAILS_KEYS),
-            key_order=tuple(sub),
-        )
-    except _Invalid as exc:
-        raise exc.within(key) from None
+    if sub is not None:
+        try:
+            _check(ints, tuple(map(sub.get, ints)), _INT_OK)
+        except _Invalid as exc:
+            raise exc.within(key) from None
 
 
-def _usage(obj: dict[str, Any]) -> Usage:
-    values = prompt, completion, total = tuple(map(obj.get, _USAGE_INTS))
-    _check(obj, _USAGE_INTS, values, _INT_OK)
-    return Usage(
-        prompt_tokens=prompt,
-        completion_tokens=completion,
-        total_tokens=total,
-        prompt_tokens_details=_details(obj, "prompt_tokens_details"),
-        completion_tokens_details=_details(obj, "completion_tokens_details"),
-        extra=_split(obj, _USAGE_KEYS),
-        key_order=tuple(obj),
-    )
+def _check_usage(obj: dict[str, Any]) -> None:
+    _check(_USAGE_INTS, tuple(map(obj.get, _USAGE_INTS)), _INT_OK)
+    _check_details(obj, "prompt_tokens_details", _PROMPT_DETAILS_INTS)
+    _check_details(obj, "completion_tokens_details", _COMPLETION_DETAILS_INTS)
 
 
-def _chunk(obj: dict[str, Any]) -> ChatCompletionChunk:
+def _check_chunk(obj: dict[str, Any]) -> None:
     get = obj.get
-    values = id, object, model, service_tier, system_fingerprint = (
-        get("id"),
-        get("object"),
-        get("model"),
-        get("service_tier"),
-        get("system_fingerprint"),
-    )
-    _check(obj, _CHUNK_STRS, values, _STR_OK)
+    values = get("id"), get("object"), get("model"), get("service_tier"), get("system_fingerprint")
+    _check(_CHUNK_STRS, values, _STR_OK)
     created = get("created")
     if created is not None and type(created) is not int:
         raise _Invalid("created", "an integer", created)
     choices = get("choices")
-    if choices is None:
-        parsed_choices = NULL_CHOICES if "choices" in obj else ()
-    elif type(choices) is list:
+    if choices is not None:
+        if type(choices) is not list:
+            raise _Invalid("choices", "an array", choices)
         try:
-            parsed_choices = _choices(choices)
+            _check_items(choices, _check_choice)
         except _Invalid as exc:
             raise exc.within("choices") from None
-    else:
-        raise _Invalid("choices", "an array", choices)
-    usage_obj = _sub(obj, "usage")
-    usage = None
-    if usage_obj is not None:
+    usage = _sub(obj, "usage")
+    if usage is not None:
         try:
-            usage = _usage(usage_obj)
+            _check_usage(usage)
         except _Invalid as exc:
             raise exc.within("usage") from None
-    return ChatCompletionChunk(
-        id=id,
-        object=object,
-        created=created,
-        model=model,
-        service_tier=service_tier,
-        system_fingerprint=system_fingerprint,
-        choices=parsed_choices,
-        usage=usage,
-        extra=_split(obj, _CHUNK_KEYS),
-        key_order=tuple(obj),
-    )
 
 
 def _dump(obj: Any) -> str:
     try:
         return json.dumps(obj, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return repr(obj)
+    except (TypeError, ValueError, RecursionError):
+        return f"<a JSON {_type_name(obj)} that cannot be shown>"
+
+
+_DELTA_SIMPLE = frozenset(("role", "content", "refusal", "reasoning", "reasoning_content"))
+
+
+def _plainly_valid(obj: dict[str, Any]) -> bool:
+    """True for the common chunk shape when every known key has the right type.
+
+    Most of a stream is text fragments: one choice whose delta holds only strings.
+    This walks that shape with no function call per level; anything else (tool
+    calls, usage, a wrong type) returns False, and ``_check_chunk`` decides and
+    names the path.  It never returns True for a chunk ``_check_chunk`` rejects.
+    """
+    get = obj.get
+    if (
+        type(get("id")) not in _STR_OK
+        or type(get("object")) not in _STR_OK
+        or type(get("model")) not in _STR_OK
+        or type(get("service_tier")) not in _STR_OK
+        or type(get("system_fingerprint")) not in _STR_OK
+        or type(get("created")) not in _INT_OK
+        or get("usage") is not None
+    ):
+        return False
+    choices = get("choices")
+    if choices is None:
+        return True
+    if type(choices) is not list:
+        return False
+    for choice in choices:
+        if type(choice) is not dict:
+            return False
+        cget = choice.get
+        if type(cget("index")) not in _INT_OK or type(cget("finish_reason")) not in _STR_OK:
+            return False
+        delta = cget("delta")
+        if delta is None:
+            continue
+        if type(delta) is not dict or not delta.keys() <= _DELTA_SIMPLE:
+            return False
+        for value in delta.values():
+            if type(value) not in _STR_OK:
+                return False
+    return True
+
+
+def chunk_view(
+    obj: Any, *, data: str | None = None, event: ServerSentEvent | None = None
+) -> ChatCompletionChunk:
+    """:func:`chunk_from_dict` without the copy: the chunk keeps ``obj`` itself, so
+    only a caller that owns ``obj`` and never changes it (the readers, with the
+    parser's fresh result) may use it."""
+    if type(obj) is not dict:
+        raise PayloadError(
+            f"not a chat completion chunk: a chunk must be a JSON object, not {_type_name(obj)}",
+            data=_dump(obj) if data is None else data,
+            event=event,
+        )
+    try:
+        if not _plainly_valid(obj):
+            _check_chunk(obj)
+    except _Invalid as exc:
+        raise PayloadError(
+            f"not a chat completion chunk: {exc.message()}",
+            data=_dump(obj) if data is None else data,
+            event=event,
+        ) from None
+    return view(ChatCompletionChunk, obj)
 
 
 def chunk_from_dict(
@@ -350,24 +285,12 @@ def chunk_from_dict(
     """Build a :class:`ChatCompletionChunk` from an already parsed JSON object.
 
     Missing keys and nulls are accepted everywhere; unknown keys go to ``extra``.
+    The chunk keeps a copy of ``obj``, so changing ``obj`` later does not change it.
     Raises :class:`~sse_codec.PayloadError` when ``obj`` is not a dict or a known
     key holds the wrong JSON type (the message names the path).  ``data`` and
     ``event`` are stored on the error (``data`` defaults to ``obj`` as JSON).
     """
-    if type(obj) is not dict:
-        raise PayloadError(
-            f"not a chat completion chunk: a chunk must be a JSON object, not {_type_name(obj)}",
-            data=_dump(obj) if data is None else data,
-            event=event,
-        )
-    try:
-        return _chunk(obj)
-    except _Invalid as exc:
-        raise PayloadError(
-            f"not a chat completion chunk: {exc.message()}",
-            data=_dump(obj) if data is None else data,
-            event=event,
-        ) from None
+    return chunk_view(copy_json(obj) if type(obj) is dict else obj, data=data, event=event)
 
 
 def load_json(
@@ -395,6 +318,4 @@ def parse_chunk(
     or a known key has the wrong type.  It does not look for in-band errors; see
     :func:`iter_chunks`.
     """
-    return chunk_from_dict(
-        load_json(data, json_loads=json_loads, event=event), data=data, event=event
-    )
+    return chunk_view(load_json(data, json_loads=json_loads, event=event), data=data, event=event)

@@ -10,9 +10,9 @@ writes them (for example ``finish_reason`` and ``logprobs`` on a choice).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 __all__ = [
     "ChatCompletionChunk",
@@ -46,6 +46,17 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+# The fields every type has besides its JSON keys, computed for a parsed object too.
+_DERIVED = frozenset(("extra", "key_order"))
+
+
+def _split(source: dict[str, Any], fields: frozenset[str]) -> Mapping[str, Any]:
+    """The keys of ``source`` that are not ``fields``, in order (``{}`` when none)."""
+    if source.keys() <= fields:
+        return {}
+    return {k: v for k, v in source.items() if k not in fields}
+
+
 class _JSONObject:
     """Shared ``to_dict``/key-order logic for the payload value types."""
 
@@ -62,9 +73,32 @@ class _JSONObject:
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
         cls._FIELD_SET = frozenset(cls._FIELDS)
+        cls._DERIVE = {
+            "extra": lambda source: _split(source, cls._FIELD_SET),
+            "key_order": tuple,
+        }
+
+    # How a parsed object computes each field from its JSON object on first read
+    # (set below the classes); a field not named here is ``source.get(name)``.
+    _DERIVE: ClassVar[dict[str, Callable[[dict[str, Any]], Any]]] = {}
 
     extra: Mapping[str, Any]
     key_order: tuple[str, ...] | None
+    _source: dict[str, Any] | None
+
+    if not TYPE_CHECKING:  # for mypy, only the declared fields exist
+
+        def __getattr__(self, name: str) -> Any:
+            # Python calls this only for a slot never set: a parsed object (a view
+            # made by ``_view``) computes the field from its JSON object the first
+            # time it is read and keeps it, so later reads are plain slot reads.
+            source = object.__getattribute__(self, "_source")
+            if source is None or (name not in self._FIELD_SET and name not in _DERIVED):
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            derive = self._DERIVE.get(name)
+            value = source.get(name) if derive is None else derive(source)
+            object.__setattr__(self, name, value)
+            return value
 
     def _init_keys(self) -> None:
         fields = self._FIELDS
@@ -118,6 +152,7 @@ class FunctionDelta(_JSONObject):
     arguments: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     key_order: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+    _source: dict[str, Any] | None = field(default=None, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._init_keys()
@@ -140,6 +175,7 @@ class ToolCallDelta(_JSONObject):
     function: FunctionDelta | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     key_order: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+    _source: dict[str, Any] | None = field(default=None, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._init_keys()
@@ -177,6 +213,7 @@ class ChoiceDelta(_JSONObject):
     tool_calls: tuple[ToolCallDelta, ...] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     key_order: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+    _source: dict[str, Any] | None = field(default=None, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._init_keys()
@@ -199,6 +236,7 @@ class ChunkChoice(_JSONObject):
     finish_reason: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     key_order: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+    _source: dict[str, Any] | None = field(default=None, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._init_keys()
@@ -216,6 +254,7 @@ class PromptTokensDetails(_JSONObject):
     audio_tokens: int | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     key_order: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+    _source: dict[str, Any] | None = field(default=None, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._init_keys()
@@ -240,6 +279,7 @@ class CompletionTokensDetails(_JSONObject):
     rejected_prediction_tokens: int | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     key_order: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+    _source: dict[str, Any] | None = field(default=None, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._init_keys()
@@ -267,6 +307,7 @@ class Usage(_JSONObject):
     completion_tokens_details: CompletionTokensDetails | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     key_order: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+    _source: dict[str, Any] | None = field(default=None, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._init_keys()
@@ -311,6 +352,7 @@ class ChatCompletionChunk(_JSONObject):
     usage: Usage | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     key_order: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+    _source: dict[str, Any] | None = field(default=None, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._init_keys()
@@ -319,3 +361,72 @@ class ChatCompletionChunk(_JSONObject):
     def is_chat_chunk(self) -> bool:
         """True when ``object`` is ``"chat.completion.chunk"``."""
         return self.object == CHAT_COMPLETION_CHUNK
+
+
+# -- parsed objects: views over their JSON object ------------------------------------
+#
+# A parsed object starts as an instance with only ``_source`` set (the JSON object
+# it was parsed from, already checked by ``_parse``); each field is computed from
+# it on first read (see ``_JSONObject.__getattr__``).  Nested objects are views too,
+# so a chunk whose ``choices`` nobody reads never builds a ``ChunkChoice``.
+
+_O = TypeVar("_O", bound=_JSONObject)
+
+
+_NEW = object.__new__
+# Each class's own setter of its ``_source`` slot: it skips the frozen dataclass's
+# __setattr__ (filled below, once the classes exist).
+_SET_SOURCE: dict[type, Callable[[Any, dict[str, Any]], None]] = {}
+
+
+def view(cls: type[_O], source: dict[str, Any]) -> _O:
+    """A parsed ``cls`` over the checked JSON object ``source`` (kept, not copied)."""
+    obj = _NEW(cls)
+    _SET_SOURCE[cls](obj, source)
+    return obj
+
+
+def _nested(key: str, cls: type[_JSONObject]) -> Callable[[dict[str, Any]], Any]:
+    def derive(source: dict[str, Any]) -> Any:
+        value = source.get(key)
+        return None if value is None else view(cls, value)
+
+    return derive
+
+
+def _nested_tuple(key: str, cls: type[_JSONObject]) -> Callable[[dict[str, Any]], Any]:
+    def derive(source: dict[str, Any]) -> Any:
+        value = source.get(key)
+        return None if value is None else tuple([view(cls, item) for item in value])
+
+    return derive
+
+
+def _choices(source: dict[str, Any]) -> tuple[ChunkChoice, ...]:
+    value = source.get("choices")
+    if value is None:
+        return NULL_CHOICES if "choices" in source else ()
+    return tuple([view(ChunkChoice, item) for item in value])
+
+
+ToolCallDelta._DERIVE["function"] = _nested("function", FunctionDelta)
+ChoiceDelta._DERIVE["function_call"] = _nested("function_call", FunctionDelta)
+ChoiceDelta._DERIVE["tool_calls"] = _nested_tuple("tool_calls", ToolCallDelta)
+ChunkChoice._DERIVE["delta"] = _nested("delta", ChoiceDelta)
+Usage._DERIVE["prompt_tokens_details"] = _nested("prompt_tokens_details", PromptTokensDetails)
+Usage._DERIVE["completion_tokens_details"] = _nested(
+    "completion_tokens_details", CompletionTokensDetails
+)
+ChatCompletionChunk._DERIVE["choices"] = _choices
+ChatCompletionChunk._DERIVE["usage"] = _nested("usage", Usage)
+for _cls in (
+    FunctionDelta,
+    ToolCallDelta,
+    ChoiceDelta,
+    ChunkChoice,
+    PromptTokensDetails,
+    CompletionTokensDetails,
+    Usage,
+    ChatCompletionChunk,
+):
+    _SET_SOURCE[_cls] = _cls.__dict__["_source"].__set__

@@ -10,13 +10,15 @@ accumulator, encoder.
     print(result.output_text, result.function_calls, result.status, result.usage)
 
 Every public name has a docstring saying what it does and what it raises.
-:class:`StreamError`, :class:`IncompleteStreamError` and :class:`PayloadError`
-are the package-wide classes of :mod:`sse_codec`, re-exported for convenience.
+:class:`StreamError`, :class:`IncompleteStreamError` and
+:class:`NotAnEventStreamError` are this layer's subclasses of the package-wide
+classes of :mod:`sse_codec`, with ``received`` typed; :class:`PayloadError` is
+the package-wide class, re-exported for convenience.
 """
 
 from __future__ import annotations
 
-from .._errors import IncompleteStreamError, PayloadError, StreamError
+from .._errors import PayloadError
 from ._accumulator import (
     FunctionCall,
     ResponseAccumulator,
@@ -25,6 +27,7 @@ from ._accumulator import (
     collect_response,
 )
 from ._encoder import encode_event, encode_stream
+from ._errors import IncompleteStreamError, NotAnEventStreamError, StreamError
 from ._events import (
     ContentPartAdded,
     ContentPartDone,
@@ -62,6 +65,7 @@ __all__ = [
     "FunctionCallArgumentsDelta",
     "FunctionCallArgumentsDone",
     "IncompleteStreamError",
+    "NotAnEventStreamError",
     "OutputItemAdded",
     "OutputItemDone",
     "OutputTextDelta",

@@ -7,10 +7,11 @@ from collections.abc import AsyncIterable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._errors import IncompleteStreamError, PayloadError
+from .._errors import PayloadError
 from .._event import ServerSentEvent
 from .._jsonevent import JsonLoads
-from .._typedstream import afeed_all, feed_all, order_error
+from .._typedstream import afeed_all, feed_all, not_an_event_stream, order_error
+from ._errors import IncompleteStreamError, NotAnEventStreamError
 from ._events import (
     ContentPartAdded,
     ContentPartDone,
@@ -37,6 +38,8 @@ from ._events import (
     UnknownEvent,
 )
 from ._reader import read_event, stream_error
+
+_PROTOCOL = "OpenAI Responses"
 
 __all__ = [
     "FunctionCall",
@@ -359,7 +362,8 @@ def collect_response(
     carries the partial result in ``received``.
     """
     acc = ResponseAccumulator()
-    feed_all(acc, events, read_event, json_loads)
+    if not feed_all(acc, events, read_event, json_loads) and require_end:
+        raise not_an_event_stream(_PROTOCOL, NotAnEventStreamError, acc.snapshot())
     return acc.result(require_end=require_end)
 
 
@@ -371,5 +375,6 @@ async def acollect_response(
 ) -> ResponseResult:
     """Async twin of :func:`collect_response`."""
     acc = ResponseAccumulator()
-    await afeed_all(acc, events, read_event, json_loads)
+    if not await afeed_all(acc, events, read_event, json_loads) and require_end:
+        raise not_an_event_stream(_PROTOCOL, NotAnEventStreamError, acc.snapshot())
     return acc.result(require_end=require_end)

@@ -429,9 +429,47 @@ _KNOWN: dict[str, Any] = {
 }
 
 
+def _plain(cls: Any, obj: dict[str, Any]) -> ResponseEvent | None:
+    """The event when ``obj`` has exactly ``cls``'s keys (``sequence_number`` may be
+    there too), each of its JSON type; else ``None`` and the general path decides.
+
+    Most events of a stream are text deltas of this plain shape; reading them
+    here skips the general readers, which copy the object twice.
+    """
+    keys = cls._KEYS
+    sequence_number = obj.get("sequence_number")
+    if len(obj) != len(keys) + 1 + ("sequence_number" in obj):
+        return None
+    if sequence_number is not None and type(sequence_number) is not int:
+        return None
+    args = []
+    for name, kind in keys:
+        value = obj.get(name)
+        if kind is _STR:
+            ok = type(value) is str
+        elif kind is _INT:
+            ok = type(value) is int
+        elif kind is _OPT_STR:
+            ok = value is None or type(value) is str
+        else:
+            ok = type(value) is dict
+        if not ok:
+            return None
+        args.append(value)
+    event: ResponseEvent = cls(*args, sequence_number=sequence_number, extra={})
+    return event
+
+
 def build_event(obj: dict[str, Any], fallback_type: str | None) -> ResponseEvent:
     """The typed event of a JSON object; ``fallback_type`` names it when it has no
     ``"type"``.  Raises ``ShapeError`` (internal) on a wrong shape."""
+    kind = obj.get("type")
+    if type(kind) is str:
+        known = _KNOWN.get(kind)
+        if known is not None:
+            fast = _plain(known, obj)
+            if fast is not None:
+                return fast
     f = Fields(obj, "event")
     event_type = f.event_type(fallback_type)
     cls = _KNOWN.get(event_type)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 
-from .._errors import StreamError
 from .._event import ServerSentEvent
-from .._jsonevent import JsonLoads, read_typed
+from .._jsonevent import JsonLoads, copy_json, describe_error, read_typed
 from .._typedstream import EventReader
+from ._errors import IncompleteStreamError, NotAnEventStreamError, StreamError
 from ._events import (
     ErrorEvent,
     ResponseCompleted,
@@ -31,7 +31,15 @@ def stream_error(event: ErrorEvent | ResponseFailed, sse: ServerSentEvent | None
     """
     if isinstance(event, ErrorEvent):
         payload: object = event.to_dict()
-        detail = f"{event.code or 'error'}: {event.message or ''}"
+        inner = event.extra.get("error")
+        if event.code is None and event.message is None and isinstance(inner, dict):
+            # {"type": "error", "error": {...}}: the details are one level down.
+            payload = copy_json(inner)
+            detail = describe_error(inner)
+        elif event.message:
+            detail = f"{event.code or 'error'}: {event.message}"
+        else:
+            detail = f"{event.code or 'error'}: {describe_error(payload)}"
     else:
         error = event.response.get("error")
         payload = error if error is not None else dict(event.response)
@@ -44,7 +52,7 @@ def stream_error(event: ErrorEvent | ResponseFailed, sse: ServerSentEvent | None
 def read_event(sse: ServerSentEvent, json_loads: JsonLoads) -> ResponseEvent:
     """:func:`parse_event`, but an ``event: error`` whose data does not parse raises
     :class:`~sse_codec.StreamError` instead of :class:`~sse_codec.PayloadError`."""
-    return read_typed(sse, json_loads, _PROTOCOL, build_event)
+    return read_typed(sse, json_loads, _PROTOCOL, build_event, StreamError)
 
 
 def _reader(json_loads: JsonLoads) -> EventReader[ResponseEvent]:
@@ -56,6 +64,9 @@ def _reader(json_loads: JsonLoads) -> EventReader[ResponseEvent]:
         ends=(ResponseCompleted, ResponseIncomplete, ResponseFailed),
         missing=f"{_PROTOCOL} stream ended without response.completed, "
         "response.incomplete or response.failed: the answer is truncated",
+        incomplete=IncompleteStreamError,
+        empty=NotAnEventStreamError,
+        protocol=_PROTOCOL,
     )
 
 
@@ -73,7 +84,8 @@ def iter_response_events(
     ``event: error`` whose data does not parse raises it too, with the parsed JSON
     or the raw text as ``payload``);
     :class:`~sse_codec.IncompleteStreamError` when the events run out before
-    ``response.completed`` / ``response.incomplete`` (unless ``require_end=False``);
+    ``response.completed`` / ``response.incomplete`` (unless ``require_end=False``), or
+    :class:`~sse_codec.NotAnEventStreamError` when no event came at all;
     :class:`~sse_codec.PayloadError` for data that is not a well-formed event.
     ``response.incomplete`` is an end, not an error: check ``incomplete_details``.
     """

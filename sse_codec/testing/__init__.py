@@ -8,7 +8,11 @@ proxy) with the same tools sse-codec's own test suite uses:
 * :func:`rechunk`, to split bytes the way a network might, without hypothesis;
 * stream faults (:data:`FAULTS`): truncation, a dropped ``[DONE]``, in-band
   errors, invalid UTF-8, keep-alives, oversized, duplicated and reordered
-  events, one byte per chunk; each says what a correct consumer does.
+  events, one byte per chunk; each says what a correct consumer does;
+* JSON mutations (:func:`json_mutations`, the strategy :func:`mutated_json`): a
+  valid payload with each value replaced by every JSON type, keys dropped or
+  sent twice, nesting past the parser's limit, huge numbers, ``NaN``, to fuzz a
+  consumer of typed payloads with type-confused data.
 
 Needs hypothesis: install the extra with ``pip install 'sse-codec[testing]'``.
 Importing this module without it raises :class:`ImportError` saying so.  The
@@ -46,14 +50,17 @@ from .._faults import (
 from ._chat import ChatStream, chat_chunk_streams
 from ._chunkings import chunkings
 from ._events import events, expected_events, field_text
+from ._json import JSON_REPLACEMENTS, JsonMutation, json_mutations, mutated_json
 from ._streams import StreamCase, streams
 
 __all__ = [
     "DEFAULT_ERROR",
     "FAULTS",
     "INVALID_UTF8",
+    "JSON_REPLACEMENTS",
     "ChatStream",
     "Fault",
+    "JsonMutation",
     "StreamCase",
     "chat_chunk_streams",
     "chunkings",
@@ -66,6 +73,8 @@ __all__ = [
     "insert_error_event",
     "insert_invalid_utf8",
     "insert_oversized_event",
+    "json_mutations",
+    "mutated_json",
     "rechunk",
     "reorder_events",
     "slow_drip",
