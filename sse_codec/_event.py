@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ._encoder import encode as _encode
+
 __all__ = ["Comment", "ServerSentEvent"]
 
 
@@ -31,11 +33,12 @@ class ServerSentEvent:
         Raises :class:`~sse_codec.SSEEncodeError` when a field cannot be written
         safely (see :func:`sse_codec.encode`).
         """
-        from ._encoder import encode
-
-        return encode(
+        event: str | None = self.event
+        if type(event) is str and event == "message":
+            event = None  # no event line; a plain str, so the encoder's fast path may run
+        return _encode(
             self.data,
-            event=None if self.event == "message" else self.event,
+            event=event,
             id=self.id,
             retry=self.retry,
             line_ending=line_ending,
