@@ -395,6 +395,14 @@ def _peak_memory(report: Report, cfg: _Config, log: Callable[[str], None]) -> No
     for label, _cls in labels:
         one, measured = memory.peak(_MODULES[label], size)
         report.peak_memory[label] = ("ok" if one else "WRONG", measured.traced, measured.rss)
+        if measured.rss is not None and measured.rss > 1.25 * measured.traced + 256 * 1024:
+            # The C decoder is written to allocate through PyMem_*, which tracemalloc
+            # sees; this says so when that stops being true.
+            report.notes.append(
+                f"{label}: RSS peak {_fmt_size(measured.rss)} against tracemalloc's"
+                f" {_fmt_size(measured.traced)}: part of its memory is not allocated"
+                " through Python's allocators (tracemalloc cannot see it)"
+            )
     contenders, _ = decoders()
     chunks = chunk(WORKLOADS["big_event_4mib"](size), "1460")
     for c in contenders:
