@@ -63,6 +63,7 @@ _MIB = 1024 * 1024
 # The encoder contender's name (one implementation).
 _OURS = "sse-codec"
 _MODULES = {PYTHON: "sse_codec._decoder", C: "sse_codec._cdecoder"}
+_NODE = "eventsource-parser (Node.js)"
 # In the size-doubling tables: the same chunks only appended to one bytearray, the
 # least any parser that buffers a line does; it shows how the machine itself scales.
 _BASELINE = "bytearray += (baseline)"
@@ -542,6 +543,11 @@ def _targets(report: Report) -> None:
         times_size = rss / report.peak_event_size
         msg = f"peak memory (RSS), big event in 1460-byte chunks: {times_size:.2f}x its size"
         t.append((times_size <= 2.0 and status == "ok", f"{msg} (need <= 2x)"))
+    for workload, _, mbs in report.node:
+        ours, theirs = mbs.get(f"{C} iter_events"), mbs.get(_NODE)
+        if ours is not None and theirs is not None:
+            msg = f"stretch: {workload} whole, {ours / theirs:.2f}x eventsource-parser's speed"
+            t.append((ours > theirs, f"{msg} on Node.js (need > 1x)"))
     for state, (held, _, per) in report.idle_memory.get(C, {}).items():
         if per is not None:
             beyond = per - held
@@ -704,11 +710,12 @@ def _render(report: Report) -> str:
             "A separate process (not interleaved with the rows above); sse-codec's"
             " columns are from the table above.\n"
         )
-        names = list(report.node[0][2])
+        names = list(dict.fromkeys(n for _, _, mbs in report.node for n in mbs))
         out.append("| workload | size | " + " | ".join(names) + " |")
         out.append("|" + "---|" * (len(names) + 2))
         for workload, nbytes, mbs in report.node:
-            row = [workload, _fmt_size(nbytes)] + [f"{mbs[n]:,.1f}" for n in names]
+            row = [workload, _fmt_size(nbytes)]
+            row += [f"{mbs[n]:,.1f}" if n in mbs else "-" for n in names]
             out.append("| " + " | ".join(row) + " |")
         out.append("")
     _render_scaling(report, out)
@@ -782,7 +789,7 @@ def _node(
                 report.notes.append(
                     f"eventsource-parser: {events} events on {w}, expected {cell.nevents}"
                 )
-        mbs["eventsource-parser (Node.js)"] = nbytes / seconds / 1e6
+        mbs[_NODE] = nbytes / seconds / 1e6
         report.node.append((w, nbytes, mbs))
     log("  eventsource-parser on Node.js: done")
 

@@ -190,8 +190,20 @@ def test_the_targets_are_the_issues_for_the_compiled_decoder_only() -> None:
     report.peak_event_size = 4 * 1024 * 1024
     report.peak_memory = {C: ("ok", 100, 9 * 1024 * 1024), PYTHON: ("ok", 1, 1)}
     report.idle_memory = {C: {"fresh": (0, 1, 150), "parked": (70, 1, 290)}}
+    report.node = [
+        ("openai_chat_recorded", 10, {f"{C} iter_events": 300.0, bench._NODE: 400.0}),
+        ("openai_chat", 10, {f"{PYTHON} iter_events": 300.0, bench._NODE: 200.0}),
+    ]
     bench._targets(report)
     verdicts = {msg: ok for ok, msg in report.targets}
+    stretch = [(ok, m) for ok, m in report.targets if m.startswith("stretch")]
+    assert stretch == [
+        (
+            False,
+            "stretch: openai_chat_recorded whole, 0.75x eventsource-parser's speed on Node.js"
+            " (need > 1x)",
+        )
+    ]
     w = "openai_chat_recorded/whole, iter_events"
     assert verdicts[f"{w}: 7.00x the fastest correct peer (httpx-sse), need 8x"] is False
     assert verdicts[f"{w}: 2.50x the floor's time, need <= 2x"] is False
