@@ -216,7 +216,7 @@ def test_the_targets_are_the_issues_for_the_compiled_decoder_only() -> None:
     assert not any("64, feed: " in m and "floor" in m for m in verdicts)  # whole cells only
     assert verdicts["scaling, 1-byte chunks: worst time ratio per 4x size 4.00 (need <= 4.5)"]
     assert not verdicts[
-        "peak memory (RSS), big event in 1460-byte chunks: 2.25x its size (need <= 2x)"
+        "peak memory (RSS), big event in 1460-byte chunks: 2.250x its size (need <= 2x)"
     ]
     assert verdicts["idle decoder (RSS), fresh: 150 bytes beyond what it holds (need <= 200)"]
     assert not verdicts["idle decoder (RSS), parked: 220 bytes beyond what it holds (need <= 200)"]
@@ -324,3 +324,21 @@ def test_memory_tracemalloc_cannot_see_is_pointed_out(monkeypatch: pytest.Monkey
         f"{C}: RSS peak 1.125 MiB against tracemalloc's 32 KiB: part of its memory is not"
         " allocated through Python's allocators (tracemalloc cannot see it)"
     ]
+
+
+def test_only_parsers_of_other_projects_count_as_peers() -> None:
+    # Peers get the watchdog and stop early in the size doubling; the baseline and
+    # the floor, like sse-codec's decoders, are measured to the end.
+    assert bench._is_peer("httpx-sse")
+    for name in (bench._BASELINE, FLOOR, f"{C} feed", PYTHON):
+        assert not bench._is_peer(name)
+
+
+def test_the_size_doubling_has_both_decoders_and_the_baseline_to_the_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _compiled(monkeypatch, _StubCompiled)
+    report = bench.run(True, parts=["scaling"])
+    for series in report.scaling.values():
+        for name in (C, PYTHON, bench._BASELINE):
+            assert all(t is not None for _, t in series[name])
