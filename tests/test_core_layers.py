@@ -10,6 +10,9 @@ import sse_codec
 
 PACKAGE = Path(sse_codec.__file__).parent
 CORE = ["_constants", "_errors", "_encoder", "_event", "_decoder", "_streams"]
+# Standard-library imports the core makes on first use only, on purpose:
+# ServerSentEvent.json() loads json when called, so ``import sse_codec`` does not.
+LAZY = {"import json"}
 
 
 def _imports(module: str) -> tuple[set[str], list[str]]:
@@ -25,7 +28,7 @@ def _imports(module: str) -> tuple[set[str], list[str]]:
         for func in ast.walk(tree)
         if isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef)
         for node in ast.walk(func)
-        if isinstance(node, ast.Import | ast.ImportFrom)
+        if isinstance(node, ast.Import | ast.ImportFrom) and ast.unparse(node) not in LAZY
     ]
     return top, nested
 
