@@ -41,7 +41,7 @@ from typing import Any
 
 from sse_codec import iter_events
 
-from . import memory, node
+from . import memory, node, server
 from .contenders import (
     FLOOR,
     PYTHON,
@@ -53,12 +53,13 @@ from .contenders import (
     floor,
     implementations,
 )
+from .server import ServerReport
 from .workloads import CHUNKINGS, SMALL_CHUNKINGS, WORKLOADS, chunk
 
 __all__ = ["PARTS", "Cell", "Report", "Result", "cell_chunks", "machine", "main", "run"]
 
 #: The sections of a run, in the order they run.
-PARTS = ("cells", "encoder", "node", "scaling", "memory")
+PARTS = ("cells", "encoder", "node", "scaling", "memory", "server")
 _MIB = 1024 * 1024
 # The encoder contender's name (one implementation).
 _OURS = "sse-codec"
@@ -177,6 +178,7 @@ class Report:
     contenders: list[str] = field(default_factory=list)
     implementations: list[str] = field(default_factory=list)
     targets: list[tuple[bool, str]] = field(default_factory=list)
+    server: ServerReport | None = None  # the "server" part (benchmarks/server.py)
 
     def markdown(self) -> str:
         """The report as Markdown tables."""
@@ -736,8 +738,10 @@ def _render(report: Report) -> str:
                 + " |"
             )
         out.append("")
+    if report.server is not None:
+        out.append(report.server.markdown())
     if report.targets and not report.quick:
-        out.append(f"### Targets ({C}; the encoder)\n")
+        out.append(f"### Targets ({C}, the encoder, the server)\n")
         met = sum(1 for ok, _ in report.targets if ok)
         out.append(f"{met} of {len(report.targets)} checks met.")
         out.extend(f"- {'MET' if ok else 'MISSED'}: {m}" for ok, m in report.targets)
@@ -849,6 +853,10 @@ def run(
     if not quick:
         _targets(report)
         _encoder_targets(report)
+    if "server" in parts:
+        # Last: it runs servers in child processes, and leaves this one as it was.
+        report.server = server.run(quick, log=say)
+        report.targets += report.server.targets
     return report
 
 
