@@ -13,9 +13,22 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sse_codec import SSEDecoder, iter_events
+from sse_codec import iter_events
 
-__all__ = ["Contender", "EncoderContender", "decoder", "decoders", "encoders"]
+__all__ = [
+    "FLOOR",
+    "PYTHON",
+    "REFERENCE",
+    "C",
+    "Contender",
+    "EncoderContender",
+    "decoder",
+    "decoders",
+    "encoders",
+    "floor",
+    "implementations",
+    "ours",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,19 +49,85 @@ class EncoderContender:
     multi: Callable[[str, str, str], bytes] | None
 
 
-def _ours() -> Contender:
+#: sse-codec's two implementations, as the table names them.
+PYTHON = "sse-codec (Python)"
+C = "sse-codec (C)"
+#: The oracle every other contender's output is checked against.
+REFERENCE = PYTHON + " iter_events"
+#: Not a parser: the least any parser must do (see ``floor``).
+FLOOR = "floor"
+
+
+def implementations() -> tuple[list[tuple[str, type[Any]]], list[str]]:
+    """sse-codec's decoder classes, compiled first: ``(label, SSEDecoder class)``.
+
+    The Python decoder (``sse_codec._decoder``) is always there; the compiled one
+    (``sse_codec._cdecoder``) when it imports, else a note says it is not built.
+    Both are imported by module, whatever ``sse_codec.SSEDecoder`` is bound to.
+    """
+    from sse_codec._decoder import SSEDecoder as PythonDecoder
+
+    found: list[tuple[str, type[Any]]] = [(PYTHON, PythonDecoder)]
+    notes = []
+    try:
+        compiled = importlib.import_module("sse_codec._cdecoder")
+    except ImportError as exc:
+        notes.append(f"{C}: not built ({exc}); its columns and targets are left out")
+    else:
+        found.insert(0, (C, compiled.SSEDecoder))
+    return found, notes
+
+
+def _key(e: Any) -> tuple[str, str]:
+    return (e.event, e.data)
+
+
+def _via_iter_events(label: str, cls: type[Any], unbounded: bool = False) -> Contender:
+    # iter_events with the implementation's decoder passed in, as a user who picks
+    # one would call it.  The size-doubling run goes past the default 32 MiB bounds.
     def events(chunks: Iterator[bytes]) -> Iterable[Any]:
-        return iter_events(chunks)
+        if unbounded:
+            return iter_events(chunks, decoder=cls(max_line_size=None, max_event_size=None))
+        return iter_events(chunks, decoder=cls())
 
-    return Contender("sse-codec", events, lambda e: (e.event, e.data))
+    return Contender(label if unbounded else label + " iter_events", events, _key)
 
 
-def _unbounded_ours() -> Contender:
-    # The size-doubling run goes past the default 32 MiB bounds on purpose.
+def _via_feed(label: str, cls: type[Any]) -> Contender:
+    # The sans-I/O loop: one feed() call per chunk and close() at the end, no
+    # generator between the decoder and the caller.
     def events(chunks: Iterator[bytes]) -> Iterable[Any]:
-        return iter_events(chunks, decoder=SSEDecoder(max_line_size=None, max_event_size=None))
+        decoder = cls()
+        feed = decoder.feed
+        out: list[Any] = []
+        extend = out.extend
+        for piece in chunks:
+            extend(feed(piece))
+        extend(decoder.close())
+        return out
 
-    return Contender("sse-codec", events, lambda e: (e.event, e.data))
+    return Contender(label + " feed", events, _key)
+
+
+def floor(chunks: Iterator[bytes]) -> list[tuple[int, int]]:
+    """The floor: ``bytes.splitlines()`` over the joined chunks plus one tuple per
+    event (per blank line).  It interprets nothing; no parser can be cheaper."""
+    lines = b"".join(chunks).splitlines()
+    count = len(lines)
+    return [(count, i) for i in range(lines.count(b""))]
+
+
+def ours(*, unbounded: bool = False) -> tuple[list[Contender], list[str]]:
+    """sse-codec's contenders, compiled first: each implementation through
+    ``iter_events`` and through ``feed`` per chunk (``unbounded``: ``iter_events``
+    only, with both limits off, named by the implementation alone)."""
+    found, notes = implementations()
+    out = []
+    for label, cls in found:
+        out.append(_via_iter_events(label, cls, unbounded))
+        if not unbounded:
+            out.append(_via_feed(label, cls))
+    return out, notes
 
 
 def _httpx_sse() -> Contender:
@@ -132,9 +211,9 @@ _PEERS: tuple[tuple[str, Callable[[], Contender]], ...] = (
 
 
 def decoders(*, unbounded: bool = False) -> tuple[list[Contender], list[str]]:
-    """Return sse-codec followed by every importable peer, and notes on skipped ones."""
-    found = [_unbounded_ours() if unbounded else _ours()]
-    notes = []
+    """Return sse-codec's contenders (see ``ours``) followed by every importable peer,
+    and notes on the skipped ones."""
+    found, notes = ours(unbounded=unbounded)
     for name, make in _PEERS:
         try:
             found.append(make())
@@ -146,8 +225,13 @@ def decoders(*, unbounded: bool = False) -> tuple[list[Contender], list[str]]:
 def decoder(name: str) -> Contender:
     """Return the one decoder named ``name``, importing no other peer.  Raises
     ``KeyError`` for an unknown name and ``ImportError`` for a peer not installed."""
-    if name == "sse-codec":
-        return _ours()
+    if name == "sse-codec":  # (the name before there were two implementations)
+        name = REFERENCE
+    if name == FLOOR:
+        return Contender(FLOOR, floor, lambda e: ("", ""))
+    mine = {c.name: c for c in ours()[0]}
+    if name in mine:
+        return mine[name]
     return dict(_PEERS)[name]()
 
 

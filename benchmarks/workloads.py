@@ -4,15 +4,30 @@ Every workload is a function of a target size in bytes that returns the stream a
 list of event blocks (each block ends with its blank line), so the ``per_event``
 chunking can hand a parser exactly one block per chunk, as a server that flushes
 every token does.  Nothing here is random except the seeded ``random`` chunking.
+
+The ``*_recorded`` workloads replay blocks recorded from the live APIs (the fixtures
+in ``tests/fixtures/``, see SOURCES.md there) byte for byte, so their sizes, padding
+and field order are what real servers send; the others are generated shapes.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
-__all__ = ["CHUNKINGS", "SMALL_CHUNKINGS", "WORKLOADS", "chunk"]
+__all__ = [
+    "CHUNKINGS",
+    "FIXTURES",
+    "SMALL_CHUNKINGS",
+    "WORKLOADS",
+    "anthropic_recorded",
+    "chunk",
+    "openai_chat_recorded",
+    "recorded_blocks",
+]
 
 _MODEL = "gpt-4o-mini-2024-07-18"
 _WORDS = (
@@ -190,8 +205,85 @@ def big_event(size: int) -> list[bytes]:
     return [b"data: " + payload + b"\n\n"]
 
 
+FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
+
+# The recorded streams whose blocks the *_recorded workloads replay, in this order.
+_OPENAI_RECORDED = (
+    "openai-chat-basic.sse",
+    "openai-chat-json-mode-utf8.sse",
+    "openai-chat-n3-multiple-choices.sse",
+    "openai-chat-usage-include.sse",
+)
+_ANTHROPIC_RECORDED = (
+    "anthropic-messages-text.sse",
+    "anthropic-messages-tool-use.sse",
+    "anthropic-messages-tool-use-parallel.sse",
+    "anthropic-thinking.sse",
+)
+
+
+@functools.cache
+def recorded_blocks(name: str) -> tuple[bytes, ...]:
+    """The blocks of the recorded stream ``tests/fixtures/<name>``, each with its
+    blank line (these fixtures use LF only).  Raises ``OSError`` when it is missing."""
+    raw = (FIXTURES / name).read_bytes()
+    return tuple(b + b"\n\n" for b in raw.split(b"\n\n") if b.strip())
+
+
+def _is_content_chunk(block: bytes) -> bool:
+    # A token chunk: one choice whose delta carries only non-empty content.
+    if not block.startswith(b"data: {"):
+        return False
+    choices = json.loads(block[6:]).get("choices") or []
+    if len(choices) != 1 or choices[0].get("finish_reason") is not None:
+        return False
+    delta = choices[0].get("delta") or {}
+    return set(delta) == {"content"} and bool(delta["content"])
+
+
+def _cycled(head: list[bytes], body: list[bytes], tail: list[bytes], size: int) -> list[bytes]:
+    blocks = list(head)
+    total = sum(map(len, blocks))
+    i = 0
+    while total < size:
+        block = body[i % len(body)]
+        blocks.append(block)
+        total += len(block)
+        i += 1
+    return blocks + tail
+
+
+def openai_chat_recorded(size: int) -> list[bytes]:
+    """OpenAI chat chunks as the API sends them (about 260 bytes each: ``id``,
+    ``object``, ``created``, ``model``, ``system_fingerprint``, ``choices`` with
+    ``index``, ``delta``, ``logprobs``, ``finish_reason``; some with ``service_tier``,
+    ``usage`` and ``obfuscation`` padding): the recorded token chunks of four real
+    streams in turn, between one recorded stream's role chunk and its finish chunk,
+    usage chunk and ``[DONE]``."""
+    body = [b for name in _OPENAI_RECORDED for b in recorded_blocks(name) if _is_content_chunk(b)]
+    frame = recorded_blocks(_OPENAI_RECORDED[0])
+    return _cycled([frame[0]], body, list(frame[-3:]), size)
+
+
+def anthropic_recorded(size: int) -> list[bytes]:
+    """An Anthropic Messages stream as the API sends it: the recorded
+    ``content_block_delta`` blocks of four real streams (about 135 bytes each, text,
+    thinking and tool-input deltas, with the spaces the API pads its JSON with) in
+    turn, between one recorded stream's opening three and closing three blocks."""
+    body = [
+        b
+        for name in _ANTHROPIC_RECORDED
+        for b in recorded_blocks(name)
+        if b.startswith(b"event: content_block_delta\n")
+    ]
+    frame = recorded_blocks(_ANTHROPIC_RECORDED[0])
+    return _cycled(list(frame[:3]), body, list(frame[-3:]), size)
+
+
 #: name -> generator of the stream's blocks for a target size in bytes.
 WORKLOADS: dict[str, Callable[[int], list[bytes]]] = {
+    "openai_chat_recorded": openai_chat_recorded,
+    "anthropic_recorded": anthropic_recorded,
     "openai_chat": openai_chat,
     "tool_call_args": tool_call_args,
     "anthropic_named_events": anthropic_named_events,
