@@ -1,12 +1,15 @@
 """sse-codec: a spec-exact, incremental Server-Sent Events decoder and encoder.
 
-Pure Python, no runtime dependencies.  See the README for a guide; every public
+Pure Python, with an optional C accelerator for the decoder; no runtime
+dependencies.  ``SSEDecoder.__module__`` names the decoder in use
+(``sse_codec._cdecoder`` compiled, ``sse_codec._decoder`` pure Python); the
+environment variable ``SSE_CODEC_NO_EXTENSIONS=1`` forces the pure-Python one.  See the README for a guide; every public
 name below has a docstring that says what it does and what it raises.
 """
 
 from __future__ import annotations
 
-from ._decoder import DEFAULT_MAX_EVENT_SIZE, DEFAULT_MAX_LINE_SIZE, MAX_RETRY, SSEDecoder
+from ._decoder import DEFAULT_MAX_EVENT_SIZE, DEFAULT_MAX_LINE_SIZE, MAX_RETRY
 from ._encoder import KEEP_ALIVE, encode, encode_comment
 from ._errors import (
     IncompleteStreamError,
@@ -19,6 +22,7 @@ from ._errors import (
     StreamError,
 )
 from ._event import Comment, ServerSentEvent
+from ._impl import SSEDecoder
 from ._streams import aiter_events, iter_events
 
 __all__ = [

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any, TextIO
 
-from .._decoder import SSEDecoder
+from .._impl import SSEDecoder
 from .._event import Comment, ServerSentEvent
 from ._common import CLIError, Progress, human_bytes, printable
 from ._reader import IdChange, Item, RetryChange, StreamStats, read_items
