@@ -9,7 +9,7 @@ name below has a docstring that says what it does and what it raises.
 
 from __future__ import annotations
 
-from ._decoder import DEFAULT_MAX_EVENT_SIZE, DEFAULT_MAX_LINE_SIZE, MAX_RETRY
+from ._constants import DEFAULT_MAX_EVENT_SIZE, DEFAULT_MAX_LINE_SIZE, MAX_RETRY
 from ._encoder import KEEP_ALIVE, encode, encode_comment
 from ._errors import (
     IncompleteStreamError,

@@ -29,8 +29,8 @@ static PyTypeObject *Event_Type;     /* sse_codec._event.ServerSentEvent */
 static PyObject *Comment_Type;       /* sse_codec._event.Comment */
 static PyObject *LimitError;         /* sse_codec._errors.SSELimitError */
 static PyObject *ClosedError;        /* sse_codec._errors.SSEDecoderClosedError */
-static PyObject *DefaultMaxLine;     /* sse_codec._decoder.DEFAULT_MAX_LINE_SIZE */
-static PyObject *DefaultMaxEvent;    /* sse_codec._decoder.DEFAULT_MAX_EVENT_SIZE */
+static PyObject *DefaultMaxLine;     /* sse_codec._constants.DEFAULT_MAX_LINE_SIZE */
+static PyObject *DefaultMaxEvent;    /* sse_codec._constants.DEFAULT_MAX_EVENT_SIZE */
 static PyObject *Str_message;        /* "message" */
 static PyObject *Str_empty;          /* "" */
 
@@ -158,12 +158,25 @@ fail(Decoder *self)
     drop_buffers(self);
 }
 
-/* Raise SSELimitError(name, limit, size, out) and leave the decoder failed. */
+/* Raise SSELimitError(name, limit, size, events, items) and leave the decoder
+ * failed; `out` holds the items the call completed, `events` the events among them. */
 static int
 limit_error(Decoder *self, const char *name, PyObject *limit, Py_ssize_t size, PyObject *out)
 {
     fail(self);
-    PyObject *exc = PyObject_CallFunction(LimitError, "sOnO", name, limit, size, out);
+    PyObject *events = PyList_New(0);
+    if (events == NULL) {
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(out); i++) {
+        PyObject *item = PyList_GET_ITEM(out, i);
+        if (Py_IS_TYPE(item, Event_Type) && PyList_Append(events, item) < 0) {
+            Py_DECREF(events);
+            return -1;
+        }
+    }
+    PyObject *exc = PyObject_CallFunction(LimitError, "sOnOO", name, limit, size, events, out);
+    Py_DECREF(events);
     if (exc != NULL) {
         PyErr_SetObject(LimitError, exc);
         Py_DECREF(exc);
@@ -248,7 +261,11 @@ static int
 comment(Decoder *self, const char *p, Py_ssize_t n, PyObject *out)
 {
     PyObject *callback = self->on_comment;
-    if (!self->items && (callback == NULL || callback == Py_None)) {
+    if (callback == NULL) { /* deleted: as reading the reference's slot */
+        PyErr_SetString(PyExc_AttributeError, "on_comment");
+        return -1;
+    }
+    if (!self->items && callback == Py_None) {
         return 0;
     }
     if (n > 0 && p[0] == ' ') {
@@ -269,7 +286,12 @@ comment(Decoder *self, const char *p, Py_ssize_t n, PyObject *out)
         Py_DECREF(c);
     }
     callback = self->on_comment; /* re-read: Comment() ran Python code */
-    if (callback != NULL && callback != Py_None) {
+    if (callback == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "on_comment");
+        Py_DECREF(text);
+        return -1;
+    }
+    if (callback != Py_None) {
         Py_INCREF(callback); /* the callback may replace itself */
         PyObject *r = PyObject_CallOneArg(callback, text);
         Py_DECREF(callback);
@@ -385,6 +407,16 @@ interpret(Decoder *self, const char *p, Py_ssize_t n, int from_line, PyObject *o
     return 0; /* any other field is ignored */
 }
 
+/* A complete line from anywhere: checked against max_line_size, then interpreted. */
+static int
+checked_line(Decoder *self, const char *p, Py_ssize_t n, int from_line, PyObject *out)
+{
+    if (self->max_line >= 0 && n > self->max_line) {
+        return limit_error(self, "max_line_size", self->max_line_obj, n, out);
+    }
+    return interpret(self, p, n, from_line, out);
+}
+
 /* The first CR or LF in p[0:n], or NULL. */
 static const char *
 line_end(const char *p, Py_ssize_t n)
@@ -432,7 +464,12 @@ read_chunk(Decoder *self, const char *p, Py_ssize_t n, PyObject *out)
             p++;
         }
         if (self->bom < 3 && p == end) {
-            return 0; /* undecided: the bytes matched so far are kept in `bom` */
+            /* Undecided: the bytes matched so far are kept in `bom`; they count
+             * as the pending line's (the reference keeps them there). */
+            if (self->max_line >= 0 && self->bom > self->max_line) {
+                return limit_error(self, "max_line_size", self->max_line_obj, self->bom, out);
+            }
+            return 0;
         }
         if (self->bom < 3 && buf_append(&self->line, BOM, self->bom) < 0) {
             return -1; /* (not a BOM: its matched bytes start the first line) */
@@ -454,11 +491,8 @@ read_chunk(Decoder *self, const char *p, Py_ssize_t n, PyObject *out)
         if (self->line.len > 0) {
             rc = finish_pending(self, p, e - p, out);
         }
-        else if (self->max_line >= 0 && e - p > self->max_line) {
-            rc = limit_error(self, "max_line_size", self->max_line_obj, e - p, out);
-        }
         else {
-            rc = interpret(self, p, e - p, 0, out);
+            rc = checked_line(self, p, e - p, 0, out);
         }
         if (rc < 0) {
             return -1;
@@ -474,6 +508,17 @@ read_chunk(Decoder *self, const char *p, Py_ssize_t n, PyObject *out)
         }
     }
     return 0;
+}
+
+/* TypeError(format % type(value).__name__). */
+static void
+type_error(const char *format, PyObject *value)
+{
+    PyObject *name = PyType_GetName(Py_TYPE(value));
+    if (name != NULL) {
+        PyErr_Format(PyExc_TypeError, format, name);
+        Py_DECREF(name);
+    }
 }
 
 static const char STR_MESSAGE[] =
@@ -502,9 +547,7 @@ do_feed(Decoder *self, PyObject *arg, int items)
             PyErr_SetString(PyExc_TypeError, STR_MESSAGE);
         }
         else {
-            PyErr_Format(PyExc_TypeError,
-                         "SSEDecoder.feed() takes bytes, bytearray or memoryview, not %.200s",
-                         Py_TYPE(arg)->tp_name);
+            type_error("SSEDecoder.feed() takes bytes, bytearray or memoryview, not %U", arg);
         }
         return NULL;
     }
@@ -516,7 +559,7 @@ do_feed(Decoder *self, PyObject *arg, int items)
         PyErr_SetString(ClosedError,
                         self->state == CLOSED
                             ? "this decoder is closed"
-                            : "this decoder failed on an earlier limit error; create a new one");
+                            : "this decoder failed on an earlier error; create a new one");
         goto done;
     }
     /* Our own immutable copy of anything but bytes (see the top of this file). */
@@ -545,48 +588,46 @@ done:
 static PyObject *
 do_close(Decoder *self, int items)
 {
+    if (self->state != OPEN) {
+        return PyList_New(0);
+    }
     if (enter(self) < 0) {
         return NULL;
     }
     PyObject *out = PyList_New(0);
-    if (out == NULL || self->state != OPEN) {
-        goto done;
-    }
+    int rc = out == NULL ? -1 : 0, lenient = 0;
     self->items = (unsigned char)items;
-    if (self->dispatch_on_close == NULL) {
+    if (rc == 0 && self->dispatch_on_close == NULL) {
         PyErr_SetString(PyExc_AttributeError, "dispatch_on_close");
-        Py_CLEAR(out);
-        goto done;
+        rc = -1;
     }
-    int lenient = PyObject_IsTrue(self->dispatch_on_close);
-    if (lenient < 0) {
-        Py_CLEAR(out);
-        goto done;
+    if (rc == 0) {
+        rc = lenient = PyObject_IsTrue(self->dispatch_on_close);
     }
-    if (lenient) {
+    if (lenient > 0) {
         /* The unterminated tail (or undecided BOM bytes) is a line, then a blank
          * line ends the block. */
-        int rc = 0;
+        rc = 0;
         if (self->bom != BOM_DONE && self->bom > 0) {
-            rc = interpret(self, BOM, self->bom, 0, out);
+            rc = checked_line(self, BOM, self->bom, 0, out);
         }
         else if (self->line.len > 0) {
-            rc = interpret(self, self->line.buf, self->line.len, 1, out);
+            rc = checked_line(self, self->line.buf, self->line.len, 1, out);
         }
-        if (rc == 0 && self->state == OPEN) {
+        if (rc == 0) {
             rc = dispatch(self, out);
         }
-        if (rc < 0) {
-            if (self->state == OPEN) {
-                fail(self);
-            }
-            Py_CLEAR(out);
-            goto done;
-        }
     }
-    self->state = CLOSED;
-    drop_buffers(self);
-done:
+    if (rc < 0) {
+        if (self->state == OPEN) {
+            fail(self); /* as after any error in a call */
+        }
+        Py_CLEAR(out);
+    }
+    else {
+        self->state = CLOSED;
+        drop_buffers(self);
+    }
     self->busy = 0;
     return out;
 }
@@ -633,19 +674,19 @@ set_last_event_id(Decoder *self, PyObject *value)
         return -1;
     }
     if (!PyUnicode_Check(value)) {
-        PyErr_Format(PyExc_TypeError, "last_event_id must be a str, not %.200s",
-                     Py_TYPE(value)->tp_name);
+        type_error("last_event_id must be a str, not %U", value);
         return -1;
     }
-    PyObject *id = PyUnicode_CheckExact(value) ? Py_NewRef(value) : PyObject_Str(value);
+    /* A subclass is taken at its plain string value (its __str__ is not asked). */
+    PyObject *id = PyUnicode_FromObject(value);
     if (id == NULL) {
         return -1;
     }
     Py_ssize_t n = PyUnicode_GET_LENGTH(id);
     if (PyUnicode_FindChar(id, 0, 0, n, 1) != -1 || PyUnicode_FindChar(id, '\r', 0, n, 1) != -1 ||
         PyUnicode_FindChar(id, '\n', 0, n, 1) != -1) {
-        PyErr_Format(PyExc_ValueError,
-                     "last_event_id must not contain NUL, CR or LF, not %R", id);
+        PyErr_SetString(PyExc_ValueError,
+                        "last_event_id cannot hold NUL, CR or LF: no stream could set it");
         Py_DECREF(id);
         return -1;
     }
@@ -959,8 +1000,8 @@ PyInit__cdecoder(void)
         (Comment_Type = import_attr("sse_codec._event", "Comment")) == NULL ||
         (LimitError = import_attr("sse_codec._errors", "SSELimitError")) == NULL ||
         (ClosedError = import_attr("sse_codec._errors", "SSEDecoderClosedError")) == NULL ||
-        (DefaultMaxLine = import_attr("sse_codec._decoder", "DEFAULT_MAX_LINE_SIZE")) == NULL ||
-        (DefaultMaxEvent = import_attr("sse_codec._decoder", "DEFAULT_MAX_EVENT_SIZE")) == NULL ||
+        (DefaultMaxLine = import_attr("sse_codec._constants", "DEFAULT_MAX_LINE_SIZE")) == NULL ||
+        (DefaultMaxEvent = import_attr("sse_codec._constants", "DEFAULT_MAX_EVENT_SIZE")) == NULL ||
         (Str_message = PyUnicode_InternFromString("message")) == NULL ||
         (Str_empty = PyUnicode_FromStringAndSize("", 0)) == NULL) {
         return NULL;

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ._decoder import MAX_RETRY
+from ._constants import MAX_RETRY
 from ._errors import SSEEncodeError
 
 __all__ = ["KEEP_ALIVE", "encode", "encode_comment"]
@@ -108,24 +108,23 @@ def _encode_block(
     # encode()'s general path, in a function of its own: with it inline (its local
     # ``parts`` in encode()'s frame) a call of encode() measured about 18 ns slower
     # on CPython 3.11, fast path included: a twentieth of a token event's time.
+    # Every value is checked as the exact built-in it stands for (see _plain_str).
+    line_ending = _plain_str(line_ending, "line_ending")
     _check_line_ending(line_ending)
     parts: list[str] = []
     if comment is not None:
-        if not isinstance(comment, str):
-            raise SSEEncodeError("comment", f"must be str, not {type(comment).__name__}")
+        comment = _plain_str(comment, "comment")
         _to_utf8(comment, "comment")
         parts.append(_comment_lines(comment, line_ending))
     if event is not None:
-        if not isinstance(event, str):
-            raise SSEEncodeError("event", f"must be str, not {type(event).__name__}")
+        event = _plain_str(event, "event")
         if "\n" in event or "\r" in event:
             raise SSEEncodeError("event", "contains CR or LF, which would end the field early")
         _to_utf8(event, "event")
         if event and event != "message":
             parts.append("event: " + event + line_ending)
     if id is not None:
-        if not isinstance(id, str):
-            raise SSEEncodeError("id", f"must be str, not {type(id).__name__}")
+        id = _plain_str(id, "id")
         if "\n" in id or "\r" in id:
             raise SSEEncodeError("id", "contains CR or LF, which would end the field early")
         if "\x00" in id:
@@ -135,12 +134,12 @@ def _encode_block(
     if retry is not None:
         if not isinstance(retry, int) or isinstance(retry, bool):
             raise SSEEncodeError("retry", f"must be an int, not {type(retry).__name__}")
+        retry = int.__int__(retry)  # a subclass's own __int__/__str__ cannot speak for it
         if not 0 <= retry <= MAX_RETRY:
             raise SSEEncodeError("retry", f"must be between 0 and {MAX_RETRY}, not {retry}")
-        parts.append("retry: " + str(int(retry)) + line_ending)
+        parts.append("retry: " + int.__repr__(retry) + line_ending)
     if data is not None:
-        if not isinstance(data, str):
-            raise SSEEncodeError("data", f"must be str, not {type(data).__name__}")
+        data = _plain_str(data, "data")
         parts.append(_multiline("data: ", data, line_ending))
     parts.append(line_ending)
     try:
@@ -150,6 +149,20 @@ def _encode_block(
         # large payload is encoded once, not twice.
         _to_utf8(data or "", "data")
         raise  # pragma: no cover - unreachable: only data can still fail
+
+
+def _plain_str(value: object, field: str) -> str:
+    """``value`` as an exact ``str``, or :class:`SSEEncodeError`.
+
+    A ``str`` subclass can override ``__contains__``, ``split``, ``__eq__`` or
+    ``__add__`` and so slip a CR or LF past the checks: it is taken at its plain
+    string value (``str.__str__`` copies the characters, bypassing overrides).
+    """
+    if type(value) is str:
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)
+    raise SSEEncodeError(field, f"must be str, not {type(value).__name__}")
 
 
 def _comment_lines(text: str, line_ending: str) -> str:
@@ -166,7 +179,7 @@ def encode_comment(text: str = "", *, line_ending: str = "\n") -> bytes:
     anywhere between events.  Raises :class:`~sse_codec.SSEEncodeError` for a
     non-str ``text``, lone surrogates or a bad ``line_ending``.
     """
-    if not isinstance(text, str):
-        raise SSEEncodeError("comment", f"must be str, not {type(text).__name__}")
+    text = _plain_str(text, "comment")
+    line_ending = _plain_str(line_ending, "line_ending")
     _check_line_ending(line_ending)
     return _to_utf8(_comment_lines(text, line_ending), "comment")

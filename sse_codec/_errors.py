@@ -40,10 +40,10 @@ class SSELimitError(SSEDecodeError):
     ``limit_name`` is the constructor argument that set the bound
     (``"max_line_size"`` or ``"max_event_size"``), ``limit`` its value in bytes and
     ``size`` the number of bytes the stream tried to make the decoder hold.
-    ``events`` holds the events (and, from ``feed_items``, comments) that the
-    same call completed before the limit was hit, so nothing is lost.  After this
-    error the decoder is failed: further ``feed``/``close`` calls raise
-    :class:`SSEDecoderClosedError`.
+    Nothing the same call completed before the limit was hit is lost: ``events``
+    holds its events, and ``items`` its events and (from ``feed_items``) comments
+    in stream order.  After this error the decoder is failed: further ``feed``
+    calls raise :class:`SSEDecoderClosedError`.
     """
 
     def __init__(
@@ -51,12 +51,14 @@ class SSELimitError(SSEDecodeError):
         limit_name: str,
         limit: int,
         size: int,
-        events: Sequence[ServerSentEvent | Comment] = (),
+        events: Sequence[ServerSentEvent] = (),
+        items: Sequence[ServerSentEvent | Comment] | None = None,
     ) -> None:
         self.limit_name = limit_name
         self.limit = limit
         self.size = size
-        self.events: list[ServerSentEvent | Comment] = list(events)
+        self.events: list[ServerSentEvent] = list(events)
+        self.items: list[ServerSentEvent | Comment] = list(events if items is None else items)
         super().__init__(
             f"{limit_name} exceeded: the stream needs at least {size} bytes buffered, "
             f"the limit is {limit} bytes (raise it, or pass {limit_name}=None to disable it)"

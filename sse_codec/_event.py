@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ._encoder import encode as _encode
+
 __all__ = ["Comment", "ServerSentEvent"]
 
 
@@ -31,11 +33,9 @@ class ServerSentEvent:
         Raises :class:`~sse_codec.SSEEncodeError` when a field cannot be written
         safely (see :func:`sse_codec.encode`).
         """
-        from ._encoder import encode
-
-        return encode(
+        return _encode(
             self.data,
-            event=None if self.event == "message" else self.event,
+            event=self.event,  # the encoder writes no line for "message"
             id=self.id,
             retry=self.retry,
             line_ending=line_ending,

@@ -16,26 +16,11 @@ def iter_events(
     """Return an iterator over the events of a byte stream given as chunks.
 
     Feeds each chunk to ``decoder`` (a fresh :class:`SSEDecoder` with default
-    limits when omitted) as the iterator is advanced, yields events as soon as a
-    chunk completes them, and closes the decoder when the chunks run out.  Nothing
-    is read before the first ``next()``.  Raises what ``feed`` raises, at the same
-    chunk.  A block that arrives in small chunks may be read when its blank line
-    does (faster): held bytes are read before each event is yielded and when the
-    chunks end or their iterator raises, so only the decoder's ``retry``
-    attribute, read between two chunks of such a block, can lag behind.
+    limits when omitted) as the iterator is advanced, yields the events each chunk
+    completes, and closes the decoder when the chunks run out.  Nothing is read
+    before the first ``next()``.  Raises what ``feed`` raises, at the same chunk.
     """
     dec = SSEDecoder() if decoder is None else decoder
-    if type(dec).feed is SSEDecoder.feed:
-        # The decoder's own generator, which inlines feed()'s cheapest cases (see
-        # _decoder.py); returned as it is, not wrapped in another generator.
-        return dec._iter(chunks)
-    return _feeding(dec, chunks)
-
-
-def _feeding(
-    dec: SSEDecoder, chunks: Iterable[bytes | bytearray | memoryview]
-) -> Iterator[ServerSentEvent]:
-    # For subclasses that override feed(): call it for every chunk.
     for chunk in chunks:
         yield from dec.feed(chunk)
     yield from dec.close()

@@ -18,6 +18,9 @@ from sse_codec import (
     SSELimitError,
 )
 
+# Every test here runs against each decoder implementation (tests/decoders.py).
+pytestmark = pytest.mark.usefixtures("decoder_class")
+
 E = ServerSentEvent
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -158,3 +158,79 @@ def test_optional_fields_by_position_match_keywords() -> None:
     by_keyword = encode("a\nb", event="update", id="42", retry=5, comment="c", line_ending="\r\n")
     assert encode("a\nb", "update", "42", 5, "c", "\r\n") == by_keyword
     assert by_keyword == b": c\r\nevent: update\r\nid: 42\r\nretry: 5\r\ndata: a\r\ndata: b\r\n\r\n"
+
+
+# -- values that lie about themselves -----------------------------------------------
+
+
+class _Sneaky(str):
+    """A str whose methods hide its CR and LF from naive checks."""
+
+    def __contains__(self, item: object) -> bool:
+        return False
+
+    def split(self, sep: str | None = None, maxsplit: int = -1) -> list[str]:  # type: ignore[override]
+        return [str.__str__(self).replace("\n", " ").replace("\r", " ")]
+
+    def __add__(self, other: str) -> str:
+        return "x"
+
+    def __radd__(self, other: str) -> str:
+        return other + "x"
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = str.__hash__
+
+    def __str__(self) -> str:
+        return "clean"
+
+
+class _Negative(int):
+    def __int__(self) -> int:
+        return -5
+
+    def __index__(self) -> int:
+        return -5
+
+    def __str__(self) -> str:
+        return "-5"
+
+    __repr__ = __str__
+
+
+@pytest.mark.parametrize("field", ["event", "id"])
+def test_a_str_subclass_cannot_smuggle_a_line_end_into_a_field(field: str) -> None:
+    with pytest.raises(SSEEncodeError) as info:
+        if field == "event":
+            encode("d", event=_Sneaky("a\nid: 666"))
+        else:
+            encode("d", id=_Sneaky("a\nid: 666"))
+    assert info.value.field == field
+
+
+def test_a_str_subclass_is_written_as_its_characters() -> None:
+    wire = encode(_Sneaky("a\ndata: b\n\nevent: x"), comment=_Sneaky("c\nid: 1"))
+    assert wire == b": c\n: id: 1\ndata: a\ndata: data: b\ndata: \ndata: event: x\n\n"
+    assert decode(wire) == [ServerSentEvent(data="a\ndata: b\n\nevent: x")]
+    assert encode_comment(_Sneaky("x\ndata: y")) == b": x\n: data: y\n"
+
+
+def test_a_line_ending_subclass_that_equals_everything_is_refused() -> None:
+    with pytest.raises(SSEEncodeError) as info:
+        encode("d", event="e", line_ending=_Sneaky("\nid: 5\n"))
+    assert info.value.field == "line_ending"
+
+
+def test_an_int_subclass_is_written_as_its_value() -> None:
+    assert encode("d", retry=_Negative(7)) == b"retry: 7\ndata: d\n\n"
+    with pytest.raises(SSEEncodeError):
+        encode("d", retry=_Negative(-7))
+
+
+def test_an_event_built_from_lying_values_encodes_safely() -> None:
+    event = ServerSentEvent(event=_Sneaky("a\nid: 666"), data="x")
+    with pytest.raises(SSEEncodeError):
+        event.encode()
+    assert ServerSentEvent(event=_Sneaky("ping"), data="x").encode() == b"event: ping\ndata: x\n\n"

@@ -5,9 +5,13 @@ Each test is one row of that table and pins the spec's answer.
 
 from __future__ import annotations
 
+import pytest
 from decode_helpers import decode, decode_chunks, one_byte_chunks
 
 from sse_codec import ServerSentEvent, SSEDecoder
+
+# Every test here runs against each decoder implementation (tests/decoders.py).
+pytestmark = pytest.mark.usefixtures("decoder_class")
 
 E = ServerSentEvent
 

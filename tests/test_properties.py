@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from decode_helpers import decode_chunks
 from hypothesis import given
 from hypothesis import strategies as st
@@ -32,6 +33,9 @@ from sse_codec.testing import (
     field_text,
     streams,
 )
+
+# Every test here runs against each decoder implementation (tests/decoders.py).
+pytestmark = pytest.mark.usefixtures("decoder_class")
 
 # -- strategies ------------------------------------------------------------------
 # Streams come from sse_codec.testing: ``streams()`` states the events, comments,

@@ -8,6 +8,9 @@ from spec_model import spec_parse
 
 from sse_codec import ServerSentEvent
 
+# Every test here runs against each decoder implementation (tests/decoders.py).
+pytestmark = pytest.mark.usefixtures("decoder_class")
+
 E = ServerSentEvent
 
 

@@ -9,6 +9,9 @@ import pytest
 
 from sse_codec import ServerSentEvent, SSEDecoder, SSELimitError, aiter_events, iter_events
 
+# Every test here runs against each decoder implementation (tests/decoders.py).
+pytestmark = pytest.mark.usefixtures("decoder_class")
+
 E = ServerSentEvent
 STREAM = [b"data: a\r", b"\n\r\nid: 1\nda", b"ta: b\n\n", b"data: tail"]
 

@@ -50,6 +50,9 @@ from sse_codec.testing import (
     truncate_mid_event,
 )
 
+# Every test here runs against each decoder implementation (tests/decoders.py).
+pytestmark = pytest.mark.usefixtures("decoder_class")
+
 DONE_BLOCK = b"data: [DONE]\n\n"
 seeds = st.integers(0, 2**32)
 # Each of these tests decodes whole generated streams; a smaller example budget

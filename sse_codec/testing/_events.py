@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from hypothesis import strategies as st
 
-from .._decoder import MAX_RETRY
+from .._constants import MAX_RETRY
 from .._event import ServerSentEvent
 
 __all__ = ["events", "expected_events", "field_text"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
 
-from .._decoder import MAX_RETRY
+from .._constants import MAX_RETRY
 from .._event import ServerSentEvent
 from .._faults import INVALID_UTF8
 from ._events import field_text
