@@ -9,10 +9,13 @@
  *   comment or field -> ServerSentEvent / Comment objects in a list.
  *
  * Safety rules this file keeps:
- * - The chunk is read from a bytes object this module owns a reference to (a
- *   bytearray or memoryview is copied first, as the reference does with
- *   bytes(data)), so no pointer into a caller's mutable buffer survives a call
- *   into Python code (on_comment may mutate or resize what it was fed).
+ * - A bytes chunk is immutable and read where it lies.  Any other chunk is
+ *   copied window by window (64 KiB, as the reference reads it) into a buffer
+ *   of our own before it is read, so no pointer into a caller's mutable bytes
+ *   is used across a call into Python code (on_comment may mutate what it was
+ *   fed).  A bytearray's address and size are read again for every window (the
+ *   callback may even resize it); a memoryview's buffer is held through the
+ *   buffer protocol for the whole call.
  * - A busy flag refuses re-entrant calls (from on_comment, or from another
  *   thread while the callback runs): RuntimeError, the outer call unaffected.
  * - The pending line and the data buffer never hold more than the limits
@@ -52,6 +55,9 @@ typedef struct {
 /* Buffers above this size are freed when they empty, so that a decoder parked
  * after one big event does not keep its memory. */
 #define KEEP_MAX (64 * 1024)
+
+/* A chunk that is not bytes is copied and read in windows of this size. */
+#define WINDOW (64 * 1024)
 
 static int
 buf_reserve(Buf *b, Py_ssize_t extra)
@@ -446,9 +452,20 @@ finish_pending(Decoder *self, const char *p, Py_ssize_t n, PyObject *out)
     return rc;
 }
 
-/* Read the chunk p[0:n] (n > 0), whose bytes this module owns. */
+/* How many bytes of p[0:n] still belong to the line in progress. */
+static Py_ssize_t
+line_rest(const char *p, Py_ssize_t n)
+{
+    const char *e = line_end(p, n);
+    return e ? e - p : n;
+}
+
+/* Read the window p[0:n] (n > 0) of a chunk, whose bytes stay unchanged while it
+ * is read; after[0:after_n] is the rest of the chunk, only measured, to report a
+ * too-long line's length up to its end, as if the chunk were read in one piece. */
 static int
-read_chunk(Decoder *self, const char *p, Py_ssize_t n, PyObject *out)
+read_chunk(Decoder *self, const char *p, Py_ssize_t n, const char *after, Py_ssize_t after_n,
+           PyObject *out)
 {
     const char *end = p + n;
     if (self->cr) {
@@ -483,6 +500,7 @@ read_chunk(Decoder *self, const char *p, Py_ssize_t n, PyObject *out)
         if (e == NULL) {
             Py_ssize_t size = self->line.len + (end - p);
             if (self->max_line >= 0 && size > self->max_line) {
+                size += line_rest(after, after_n);
                 return limit_error(self, "max_line_size", self->max_line_obj, size, out);
             }
             return buf_append(&self->line, p, end - p);
@@ -554,7 +572,9 @@ do_feed(Decoder *self, PyObject *arg, int items)
     if (enter(self) < 0) {
         return NULL;
     }
-    PyObject *chunk = NULL, *out = NULL;
+    PyObject *out = NULL, *copy = NULL;
+    Py_buffer view = {0};
+    char *window = NULL;
     if (self->state != OPEN) {
         PyErr_SetString(ClosedError,
                         self->state == CLOSED
@@ -562,25 +582,62 @@ do_feed(Decoder *self, PyObject *arg, int items)
                             : "this decoder failed on an earlier error; create a new one");
         goto done;
     }
-    /* Our own immutable copy of anything but bytes (see the top of this file). */
-    chunk = PyBytes_CheckExact(arg) ? Py_NewRef(arg) : PyBytes_FromObject(arg);
-    if (chunk == NULL) {
-        goto done;
+    int is_bytearray = PyByteArray_Check(arg);
+    if (!PyBytes_CheckExact(arg) && !is_bytearray &&
+        PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) {
+        /* Not contiguous (a strided memoryview): its bytes, copied, as the
+         * reference's tobytes(); any other error (released) propagates. */
+        if (!PyErr_ExceptionMatches(PyExc_BufferError)) {
+            goto done;
+        }
+        PyErr_Clear();
+        if ((copy = PyBytes_FromObject(arg)) == NULL) {
+            goto done;
+        }
+        arg = copy;
     }
-    out = PyList_New(0);
-    if (out == NULL) {
+    if ((out = PyList_New(0)) == NULL) {
         goto done;
     }
     self->items = (unsigned char)items;
-    Py_ssize_t n = PyBytes_GET_SIZE(chunk);
-    if (n > 0 && read_chunk(self, PyBytes_AS_STRING(chunk), n, out) < 0) {
+    int rc = 0;
+    if (PyBytes_Check(arg) && view.obj == NULL) { /* bytes: immutable, read in place */
+        Py_ssize_t n = PyBytes_GET_SIZE(arg);
+        rc = n > 0 ? read_chunk(self, PyBytes_AS_STRING(arg), n, NULL, 0, out) : 0;
+    }
+    else {
+        Py_ssize_t total = is_bytearray ? PyByteArray_GET_SIZE(arg) : view.len;
+        window = PyMem_Malloc(total < WINDOW ? (size_t)total + 1 : WINDOW);
+        if (window == NULL) {
+            PyErr_NoMemory();
+            rc = -1;
+        }
+        /* The windows are those of the chunk as it was given, as in the reference
+         * (so m fits the window buffer: only windows after the first can see a
+         * bytearray the callback resized, and then total >= WINDOW). */
+        for (Py_ssize_t at = 0; rc == 0 && at < total; at += WINDOW) {
+            const char *src = is_bytearray ? PyByteArray_AS_STRING(arg) : view.buf;
+            Py_ssize_t len = is_bytearray ? PyByteArray_GET_SIZE(arg) : view.len;
+            Py_ssize_t m = len - at < WINDOW ? len - at : WINDOW;
+            if (m <= 0) {
+                break; /* shrunk by the callback: nothing more to read */
+            }
+            memcpy(window, src + at, (size_t)m);
+            rc = read_chunk(self, window, m, src + at + m, len - at - m, out);
+        }
+    }
+    if (rc < 0) {
         if (self->state == OPEN) {
             fail(self); /* an exception from on_comment, or no memory */
         }
         Py_CLEAR(out);
     }
 done:
-    Py_XDECREF(chunk);
+    PyMem_Free(window);
+    if (view.obj != NULL) {
+        PyBuffer_Release(&view);
+    }
+    Py_XDECREF(copy);
     self->busy = 0;
     return out;
 }
