@@ -3,8 +3,9 @@
 Pure Python, with an optional C accelerator for the decoder; no runtime
 dependencies.  ``SSEDecoder.__module__`` names the decoder in use
 (``sse_codec._cdecoder`` compiled, ``sse_codec._decoder`` pure Python); the
-environment variable ``SSE_CODEC_NO_EXTENSIONS=1`` forces the pure-Python one.  See the README for a guide; every public
-name below has a docstring that says what it does and what it raises.
+environment variable ``SSE_CODEC_NO_EXTENSIONS=1`` forces the pure-Python one.
+See the README for a guide; every public name below has a docstring that says
+what it does and what it raises.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ once, at import).  Both implementations stay importable by module:
 from __future__ import annotations
 
 import os
+from contextlib import suppress
 from typing import TYPE_CHECKING
 
 __all__ = ["IMPLEMENTATION", "SSEDecoder"]
@@ -27,10 +28,8 @@ else:
     from ._decoder import SSEDecoder
 
     if _extensions_allowed():
-        try:
+        with suppress(ImportError):  # not built (no C compiler at install): the reference
             from ._cdecoder import SSEDecoder
-        except ImportError:  # not built (no C compiler at install): the reference
-            pass
 
 IMPLEMENTATION: str = SSEDecoder.__module__
 """The module of the decoder in use: ``"sse_codec._cdecoder"`` or ``"sse_codec._decoder"``."""

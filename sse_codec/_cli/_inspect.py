@@ -7,8 +7,8 @@ import json
 import sys
 from typing import Any, TextIO
 
-from .._impl import SSEDecoder
 from .._event import Comment, ServerSentEvent
+from .._impl import SSEDecoder
 from ._common import CLIError, Progress, human_bytes, printable
 from ._reader import IdChange, Item, RetryChange, StreamStats, read_items
 from ._sources import Source, open_source
