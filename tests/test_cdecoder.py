@@ -12,6 +12,7 @@ import sys
 import tracemalloc
 from array import array
 
+import leak_check
 import pytest
 from decoders import IMPLEMENTATIONS
 
@@ -251,3 +252,14 @@ def test_a_big_event_leaves_no_big_buffer_behind() -> None:
         events = [ev for i in range(0, len(data), size) for ev in dec.feed(data[i : i + size])]
         assert len(events) == 1 and len(events[0].data) == 4 * 1024 * 1024
     assert sys.getsizeof(dec) <= sys.getsizeof(CDecoder()) + 65536
+
+
+def test_memory_stays_flat_over_a_long_stream() -> None:
+    # The suite's small version of tests/leak_check.py (1 GiB there): after the
+    # first sample, resident memory does not grow, and the fed chunks' reference
+    # counts are unchanged.
+    result = leak_check.run(16 * 1024 * 1024, CDecoder, samples=8)
+    assert result.refcounts_kept
+    assert result.events > 50_000
+    settled = [size for _, size in result.samples[1:]]
+    assert max(settled) - settled[0] < 2 * 1024 * 1024
