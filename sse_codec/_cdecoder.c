@@ -204,6 +204,11 @@ make_event(PyObject *type, PyObject *data, PyObject *id, PyObject *retry)
     *(PyObject **)(base + Off_data) = data;
     *(PyObject **)(base + Off_id) = Py_NewRef(id);
     *(PyObject **)(base + Off_retry) = Py_NewRef(retry);
+    /* It holds only str, None and int, which cannot reach back to it: it can be
+     * no part of a reference cycle, so the cycle collector need not track it (as
+     * CPython untracks tuples and dicts of such values).  Tracked, a list of many
+     * events made the collector's passes cost more than the parsing. */
+    PyObject_GC_UnTrack(ev);
     return ev;
 }
 
@@ -427,13 +432,26 @@ checked_line(Decoder *self, const char *p, Py_ssize_t n, int from_line, PyObject
 static const char *
 line_end(const char *p, Py_ssize_t n)
 {
-    const char *end = p + n;
-    for (; p < end; p++) {
-        if (*p == '\n' || *p == '\r') {
-            return p;
-        }
+    const char *lf = memchr(p, '\n', (size_t)n);
+    const char *cr = memchr(p, '\r', (size_t)(lf ? lf - p : n));
+    return cr ? cr : lf;
+}
+
+/* line_end for a walk through a window: *cr is the window's next CR at or after
+ * p (end when none), found once per CR, so that LF-only streams are scanned once
+ * for CRs in all, not once per line. */
+static const char *
+next_line_end(const char *p, const char *end, const char **cr)
+{
+    if (*cr < p) {
+        const char *found = memchr(p, '\r', (size_t)(end - p));
+        *cr = found ? found : end;
     }
-    return NULL;
+    const char *lf = memchr(p, '\n', (size_t)(*cr - p));
+    if (lf != NULL) {
+        return lf;
+    }
+    return *cr < end ? *cr : NULL;
 }
 
 /* Complete the pending line with p[0:n] and interpret it. */
@@ -495,8 +513,12 @@ read_chunk(Decoder *self, const char *p, Py_ssize_t n, const char *after, Py_ssi
     }
     /* Memory use and the line limit are kept for the pending line only; a line
      * that starts and ends in this chunk is read where it lies. */
+    const char *cr = memchr(p, '\r', (size_t)(end - p)); /* see next_line_end */
+    if (cr == NULL) {
+        cr = end;
+    }
     while (p < end) {
-        const char *e = line_end(p, end - p);
+        const char *e = next_line_end(p, end, &cr);
         if (e == NULL) {
             Py_ssize_t size = self->line.len + (end - p);
             if (self->max_line >= 0 && size > self->max_line) {
