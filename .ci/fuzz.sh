@@ -37,5 +37,7 @@ PYTHONPATH="$scratch" LD_PRELOAD="$preload" ASAN_OPTIONS=detect_leaks=0:allocato
     python -P -c 'import sse_codec._cdecoder as m, sys; sys.exit(0 if m.__file__.startswith(sys.argv[1]) else "fuzz.sh: not the scratch build: " + m.__file__)' "$scratch"
 args=(-max_total_time="$seconds" -max_len=4096 -rss_limit_mb=4096 -print_final_stats=1)
 [ -n "$corpus" ] && args+=("$corpus")
-PYTHONPATH="$scratch" LD_PRELOAD="$preload" ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 \
+# (TMPDIR: the seed corpus the target makes when given none is removed with $scratch.)
+TMPDIR="$scratch" PYTHONPATH="$scratch" LD_PRELOAD="$preload" \
+    ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 \
     python tests/fuzz_cdecoder.py "${args[@]}"
