@@ -22,6 +22,9 @@ LD_PRELOAD="$(gcc -print-file-name=libasan.so)"
 # CPython keeps memory until exit by design: leak detection off, everything else on.
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+# Every example-based test, and hypothesis with few examples: ASan makes the run
+# several times slower, and the full-size hypothesis runs are the main suite's.
+export HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-dev}"
 # -P: the scratch build, not the checkout's, must be the one imported.
 python -P -c 'import sse_codec._cdecoder as m, sys
 sys.exit(0 if m.__file__.startswith(sys.argv[1]) else "sanitize.sh: not the sanitized build: " + m.__file__)' "$scratch"

@@ -470,19 +470,42 @@ finish_pending(Decoder *self, const char *p, Py_ssize_t n, PyObject *out)
     return rc;
 }
 
-/* How many bytes of p[0:n] still belong to the line in progress. */
-static Py_ssize_t
-line_rest(const char *p, Py_ssize_t n)
+/* A chunk as fed: bytes (or a copy of a strided view), a bytearray (whose address
+ * and size are read again at every use: a callback may resize it) or a buffer
+ * held through the buffer protocol (a memoryview). */
+typedef struct {
+    PyObject *bytearray; /* NULL unless the chunk is one */
+    const char *buf;     /* otherwise: its bytes */
+    Py_ssize_t len;
+} Chunk;
+
+static void
+chunk_now(const Chunk *c, const char **buf, Py_ssize_t *len)
 {
-    const char *e = line_end(p, n);
-    return e ? e - p : n;
+    *buf = c->bytearray ? PyByteArray_AS_STRING(c->bytearray) : c->buf;
+    *len = c->bytearray ? PyByteArray_GET_SIZE(c->bytearray) : c->len;
 }
 
-/* Read the window p[0:n] (n > 0) of a chunk, whose bytes stay unchanged while it
- * is read; after[0:after_n] is the rest of the chunk, only measured, to report a
- * too-long line's length up to its end, as if the chunk were read in one piece. */
+/* How many bytes of the chunk from `at` on still belong to the line in progress. */
+static Py_ssize_t
+line_rest(const Chunk *c, Py_ssize_t at)
+{
+    const char *buf;
+    Py_ssize_t len;
+    chunk_now(c, &buf, &len);
+    if (at >= len) {
+        return 0;
+    }
+    const char *e = line_end(buf + at, len - at);
+    return e ? e - (buf + at) : len - at;
+}
+
+/* Read the window p[0:n] (n > 0) of `chunk`, whose bytes stay unchanged while
+ * they are read (the chunk's own, or a copy); the chunk's bytes from `after` on
+ * are only measured, to report a too-long line's length up to its end, as if
+ * the chunk were read in one piece. */
 static int
-read_chunk(Decoder *self, const char *p, Py_ssize_t n, const char *after, Py_ssize_t after_n,
+read_chunk(Decoder *self, const char *p, Py_ssize_t n, const Chunk *chunk, Py_ssize_t after,
            PyObject *out)
 {
     const char *end = p + n;
@@ -522,7 +545,7 @@ read_chunk(Decoder *self, const char *p, Py_ssize_t n, const char *after, Py_ssi
         if (e == NULL) {
             Py_ssize_t size = self->line.len + (end - p);
             if (self->max_line >= 0 && size > self->max_line) {
-                size += line_rest(after, after_n);
+                size += line_rest(chunk, after);
                 return limit_error(self, "max_line_size", self->max_line_obj, size, out);
             }
             return buf_append(&self->line, p, end - p);
@@ -623,12 +646,25 @@ do_feed(Decoder *self, PyObject *arg, int items)
     }
     self->items = (unsigned char)items;
     int rc = 0;
-    if (PyBytes_Check(arg) && view.obj == NULL) { /* bytes: immutable, read in place */
-        Py_ssize_t n = PyBytes_GET_SIZE(arg);
-        rc = n > 0 ? read_chunk(self, PyBytes_AS_STRING(arg), n, NULL, 0, out) : 0;
+    Chunk chunk = {NULL, NULL, 0};
+    if (is_bytearray) {
+        chunk.bytearray = arg;
+    }
+    else if (view.obj != NULL) {
+        chunk.buf = view.buf;
+        chunk.len = view.len;
     }
     else {
-        Py_ssize_t total = is_bytearray ? PyByteArray_GET_SIZE(arg) : view.len;
+        chunk.buf = PyBytes_AS_STRING(arg);
+        chunk.len = PyBytes_GET_SIZE(arg);
+    }
+    if (!is_bytearray && view.obj == NULL) { /* bytes: immutable, read in place */
+        rc = chunk.len > 0 ? read_chunk(self, chunk.buf, chunk.len, &chunk, chunk.len, out) : 0;
+    }
+    else {
+        const char *src;
+        Py_ssize_t total, len;
+        chunk_now(&chunk, &src, &total);
         window = PyMem_Malloc(total < WINDOW ? (size_t)total + 1 : WINDOW);
         if (window == NULL) {
             PyErr_NoMemory();
@@ -638,14 +674,13 @@ do_feed(Decoder *self, PyObject *arg, int items)
          * (so m fits the window buffer: only windows after the first can see a
          * bytearray the callback resized, and then total >= WINDOW). */
         for (Py_ssize_t at = 0; rc == 0 && at < total; at += WINDOW) {
-            const char *src = is_bytearray ? PyByteArray_AS_STRING(arg) : view.buf;
-            Py_ssize_t len = is_bytearray ? PyByteArray_GET_SIZE(arg) : view.len;
+            chunk_now(&chunk, &src, &len);
             Py_ssize_t m = len - at < WINDOW ? len - at : WINDOW;
             if (m <= 0) {
                 break; /* shrunk by the callback: nothing more to read */
             }
             memcpy(window, src + at, (size_t)m);
-            rc = read_chunk(self, window, m, src + at + m, len - at - m, out);
+            rc = read_chunk(self, window, m, &chunk, at + m, out);
         }
     }
     if (rc < 0) {
@@ -829,10 +864,12 @@ Decoder_init(Decoder *self, PyObject *args, PyObject *kwds)
     return 0;
 }
 
+/* (The type is static, so it is not visited here nor released in dealloc: for
+ * an instance of a Python subclass, CPython's subtype_traverse and
+ * subtype_dealloc do that.) */
 static int
 Decoder_traverse(Decoder *self, visitproc visit, void *arg)
 {
-    Py_VISIT(Py_TYPE(self));
     Py_VISIT(self->max_line_obj);
     Py_VISIT(self->max_event_obj);
     Py_VISIT(self->dispatch_on_close);
@@ -858,7 +895,6 @@ Decoder_clear(Decoder *self)
 static void
 Decoder_dealloc(Decoder *self)
 {
-    PyTypeObject *tp = Py_TYPE(self);
     PyObject_GC_UnTrack(self);
     Decoder_clear(self);
     Py_CLEAR(self->max_line_obj);
@@ -869,10 +905,7 @@ Decoder_dealloc(Decoder *self)
     Py_CLEAR(self->block_retry);
     buf_free(&self->line);
     buf_free(&self->data);
-    tp->tp_free((PyObject *)self);
-    if (tp->tp_flags & Py_TPFLAGS_HEAPTYPE) {
-        Py_DECREF(tp);
-    }
+    Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
 PyDoc_STRVAR(feed_doc,
@@ -1009,6 +1042,7 @@ static PyTypeObject Decoder_Type = {
     .tp_new = Decoder_new,
     .tp_init = (initproc)Decoder_init,
     .tp_dealloc = (destructor)Decoder_dealloc,
+    .tp_free = PyObject_GC_Del,
     .tp_traverse = (traverseproc)Decoder_traverse,
     .tp_clear = (inquiry)Decoder_clear,
     .tp_methods = Decoder_methods,
@@ -1073,6 +1107,13 @@ PyInit__cdecoder(void)
         return NULL;
     }
     Event_Type = (PyTypeObject *)event_type;
+    /* Exactly four object slots and nothing else (no __dict__, no __weakref__), so
+     * that make_event fills every field an instance has. */
+    if (Event_Type->tp_basicsize != (Py_ssize_t)(sizeof(PyObject) + 4 * sizeof(PyObject *)) ||
+        Event_Type->tp_dictoffset != 0 || Event_Type->tp_weaklistoffset != 0) {
+        PyErr_SetString(PyExc_ImportError, "ServerSentEvent is not four slots");
+        return NULL;
+    }
     if ((Off_event = event_slot_offset("event")) < 0 ||
         (Off_data = event_slot_offset("data")) < 0 || (Off_id = event_slot_offset("id")) < 0 ||
         (Off_retry = event_slot_offset("retry")) < 0 ||

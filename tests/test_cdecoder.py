@@ -11,9 +11,11 @@ import subprocess
 import sys
 import tracemalloc
 from array import array
+from functools import partial
 
 import leak_check
 import pytest
+from cdecoder_oracle import describe_call
 from decoders import IMPLEMENTATIONS
 
 import sse_codec
@@ -106,6 +108,13 @@ def test_subclasses_work_with_and_without_calling_init() -> None:
     assert bare.feed(STREAM) == PythonDecoder().feed(STREAM)
     assert bare.max_line_size == sse_codec.DEFAULT_MAX_LINE_SIZE
     assert bare.last_event_id == "1"
+    # Instances of a subclass hold one reference to it each, released once.
+    before = sys.getrefcount(NoInit)
+    many = [NoInit() for _ in range(100)]
+    assert sys.getrefcount(NoInit) == before + 100
+    del many
+    gc.collect()
+    assert sys.getrefcount(NoInit) == before
 
 
 def test_calling_init_again_resets_and_from_the_callback_is_refused() -> None:
@@ -158,6 +167,29 @@ def test_a_callback_that_resizes_a_big_fed_bytearray_reads_as_the_reference() ->
         dec = cls(on_comment=shrink)
         results.append((dec.feed(chunk), dec.feed(b"\n\n")))
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("change", ["grow", "shrink"])
+def test_a_too_long_line_is_measured_in_the_bytearray_as_the_callback_left_it(
+    change: str,
+) -> None:
+    # The callback reallocates the bytearray while its first window is read; the
+    # too-long line at that window's end is then measured in the new bytes.
+    big = b": c\n" + b"x" * 70000 + b"\n\n"
+    results = []
+    for cls in (PythonDecoder, CDecoder):
+        chunk = bytearray(big)
+
+        def resize(_text: str, chunk: bytearray = chunk) -> None:
+            if change == "grow":
+                chunk[-2:] = b"y" * 200000 + b"\n\n"
+            else:
+                del chunk[66000:]
+
+        dec = cls(on_comment=resize, max_line_size=1000)
+        results.append(describe_call(dec, partial(dec.feed, chunk)))
+    assert results[0] == results[1]
+    assert results[0][0] == "SSELimitError"
 
 
 @pytest.mark.parametrize("kind", [bytes, bytearray, memoryview])
