@@ -35,7 +35,7 @@ fi
 # CPython itself "leaks" at exit by design: leak detection off, everything else on.
 PYTHONPATH="$scratch" LD_PRELOAD="$preload" ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 \
     python -P -c 'import sse_codec._cdecoder as m, sys; sys.exit(0 if m.__file__.startswith(sys.argv[1]) else "fuzz.sh: not the scratch build: " + m.__file__)' "$scratch"
-args=(-max_total_time="$seconds" -max_len=4096 -rss_limit_mb=4096 -print_final_stats=1)
+args=(-max_total_time="$seconds" -max_len=2048 -rss_limit_mb=4096 -print_final_stats=1)
 [ -n "$corpus" ] && args+=("$corpus")
 # (TMPDIR: the seed corpus the target makes when given none is removed with $scratch.)
 TMPDIR="$scratch" PYTHONPATH="$scratch" LD_PRELOAD="$preload" \

@@ -29,7 +29,9 @@ def as_kind(chunk: bytes, kind: str) -> bytes | bytearray | memoryview:
     if kind == "memoryview-i" and len(chunk) % 4 == 0:
         return memoryview(array("i", chunk))
     if kind == "memoryview-strided":
-        return memoryview(bytes(b for byte in chunk for b in (byte, 0)))[::2]
+        spread = bytearray(2 * len(chunk))
+        spread[::2] = chunk
+        return memoryview(bytes(spread))[::2]
     if kind == "bytes":
         return chunk
     return memoryview(chunk)
