@@ -176,3 +176,46 @@ def test_an_exception_from_on_comment_is_the_same_and_fails_both() -> None:
         results.append((first, second, describe_call(dec, dec.close)))
     assert results[0] == results[1]
     assert results[0][0][0] == "KeyError"
+
+
+# Lines at the edges of the rules, each compared whole and byte by byte (hypothesis
+# may not draw an exact boundary such as MAX_RETRY itself).
+EDGE_LINES = [
+    *TRICKY,
+    b"retry: 9223372036854775806",
+    b"retry: 00009223372036854775807",
+    b"retry: 00009223372036854775808",
+    b"retry: 18446744073709551615",
+    b"retry: 18446744073709551616",
+    b"retry: 99999999999999999999",
+    b"retry: 0",
+    b"retry:0",
+    b"retry",
+    b"id",
+    b"id: ",
+    b"event",
+    b"event: ",
+    b"data",
+    b":x",
+    b": x",
+    b":  x",
+    b"data:\xef\xbb\xbf",
+    b"\xef\xbb\xbfdata: x",
+]
+
+
+@pytest.mark.parametrize("line", EDGE_LINES, ids=repr)
+@pytest.mark.parametrize("ending", [b"\n", b"\r", b"\r\n"])
+def test_edge_lines_agree_whole_and_byte_by_byte(line: bytes, ending: bytes) -> None:
+    body = b"data: a" + ending + line + ending + b"data: b" + ending + ending + line
+    for size in (len(body), 1):
+        chunks = [body[i : i + size] for i in range(0, len(body), size)]
+        (ref, ref_comments), (c, c_comments) = make_pair(
+            IMPLEMENTATIONS["c"], dispatch_on_close=True, last_event_id="s"
+        )
+        for chunk in chunks:
+            assert describe_call(c, partial(c.feed_items, chunk)) == describe_call(
+                ref, partial(ref.feed_items, chunk)
+            )
+        assert describe_call(c, c.close_items) == describe_call(ref, ref.close_items)
+        assert c_comments == ref_comments
