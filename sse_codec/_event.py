@@ -33,9 +33,12 @@ class ServerSentEvent:
         Raises :class:`~sse_codec.SSEEncodeError` when a field cannot be written
         safely (see :func:`sse_codec.encode`).
         """
+        event: str | None = self.event
+        if type(event) is str and event == "message":
+            event = None  # no event line; a plain str, so the encoder's fast path may run
         return _encode(
             self.data,
-            event=self.event,  # the encoder writes no line for "message"
+            event=event,
             id=self.id,
             retry=self.retry,
             line_ending=line_ending,
