@@ -14,6 +14,10 @@ import os
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
+# The reference is always imported; mypy sees it as the one type of both classes
+# (the compiled class has exactly its API, see _cdecoder.pyi).
+from ._decoder import SSEDecoder
+
 __all__ = ["IMPLEMENTATION", "SSEDecoder"]
 
 
@@ -21,15 +25,9 @@ def _extensions_allowed() -> bool:
     return os.environ.get("SSE_CODEC_NO_EXTENSIONS", "") in ("", "0")
 
 
-if TYPE_CHECKING:
-    # One static type for both: the compiled class has exactly the reference's API.
-    from ._decoder import SSEDecoder
-else:
-    from ._decoder import SSEDecoder
-
-    if _extensions_allowed():
-        with suppress(ImportError):  # not built (no C compiler at install): the reference
-            from ._cdecoder import SSEDecoder
+if not TYPE_CHECKING and _extensions_allowed():
+    with suppress(ImportError):  # not built (no C compiler at install): the reference
+        from ._cdecoder import SSEDecoder
 
 IMPLEMENTATION: str = SSEDecoder.__module__
 """The module of the decoder in use: ``"sse_codec._cdecoder"`` or ``"sse_codec._decoder"``."""
