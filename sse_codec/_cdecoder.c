@@ -53,8 +53,8 @@ typedef struct {
 } Buf;
 
 /* Buffers above this size are freed when they empty, so that a decoder parked
- * after one big event does not keep its memory. */
-#define KEEP_MAX (64 * 1024)
+ * after a big line or event does not keep its memory. */
+#define KEEP_MAX 4096
 
 /* A chunk that is not bytes is copied and read in windows of this size. */
 #define WINDOW (64 * 1024)
@@ -70,13 +70,11 @@ buf_reserve(Buf *b, Py_ssize_t extra)
         return -1;
     }
     Py_ssize_t need = b->len + extra;
-    /* Grow by half again (linear total copying for any chunking), at least 64. */
+    /* The first allocation is exact (a parked decoder holds what it must, no
+     * more); then grow by half again, so that any chunking copies linearly. */
     Py_ssize_t cap = b->cap < PY_SSIZE_T_MAX / 3 * 2 ? b->cap + b->cap / 2 : need;
     if (cap < need) {
         cap = need;
-    }
-    if (cap < 64) {
-        cap = 64;
     }
     char *mem = PyMem_Realloc(b->buf, (size_t)cap);
     if (mem == NULL) {
@@ -224,7 +222,7 @@ dispatch(Decoder *self, PyObject *out)
         Py_ssize_t n = d->len - 1;
         if (d->cap - d->len > KEEP_MAX) {
             /* Shrink a big event's buffer before its text is made beside it, so
-             * that the peak is about twice the event, not three times. */
+             * that the peak is twice the event, not up to 2.5 times. */
             char *mem = PyMem_Realloc(d->buf, (size_t)d->len);
             if (mem != NULL) {
                 d->buf = mem;
@@ -369,9 +367,10 @@ interpret(Decoder *self, const char *p, Py_ssize_t n, int from_line, PyObject *o
             return limit_error(self, "max_event_size", self->max_event_obj, d->len + vlen + 1,
                                out);
         }
-        if (from_line && d->len == 0 && vlen > KEEP_MAX) {
-            /* A big first value: the line's buffer becomes the data buffer,
-             * so the value is moved, not copied into a second buffer. */
+        if (from_line && d->len == 0) {
+            /* The block's first value, in the pending line's buffer: that buffer
+             * becomes the data buffer (the value moved to its start, with room
+             * for the LF where "data" was), so a big event is never held twice. */
             Buf spare = *d;
             Py_ssize_t skip = v - p;
             *d = self->line;
@@ -379,11 +378,12 @@ interpret(Decoder *self, const char *p, Py_ssize_t n, int from_line, PyObject *o
             memmove(d->buf, d->buf + skip, (size_t)vlen);
             d->len = vlen;
         }
-        else if (buf_append(d, v, vlen) < 0) {
-            return -1;
+        else if (buf_reserve(d, vlen + 1) < 0) {
+            return -1; /* (value and LF reserved at once: one exact first allocation) */
         }
-        if (buf_reserve(d, 1) < 0) {
-            return -1;
+        else {
+            memcpy(d->buf + d->len, v, (size_t)vlen);
+            d->len += vlen;
         }
         d->buf[d->len++] = '\n';
         return 0;
@@ -396,6 +396,11 @@ interpret(Decoder *self, const char *p, Py_ssize_t n, int from_line, PyObject *o
         PyObject *type = decode_reusing(self->event_type, v, vlen);
         if (type == NULL) {
             return -1;
+        }
+        if (type != self->event_type) {
+            /* Interned, as the reference does: many parked decoders share one
+             * copy of each event name. */
+            PyUnicode_InternInPlace(&type);
         }
         Py_XSETREF(self->event_type, type);
         self->type_set = 1;
