@@ -15,15 +15,19 @@ from ._encoder import KEEP_ALIVE, encode, encode_comment
 from ._errors import (
     IncompleteStreamError,
     PayloadError,
+    SSEConnectionError,
     SSEDecodeError,
     SSEDecoderClosedError,
     SSEEncodeError,
     SSEError,
     SSELimitError,
+    SSEResponseError,
     StreamError,
 )
 from ._event import Comment, ServerSentEvent
 from ._impl import SSEDecoder
+from ._reconnect import TRANSIENT_STATUSES, Reconnector, ReconnectPolicy
+from ._response import response_error
 from ._streams import aiter_events, iter_events
 
 __all__ = [
@@ -31,21 +35,27 @@ __all__ = [
     "DEFAULT_MAX_LINE_SIZE",
     "KEEP_ALIVE",
     "MAX_RETRY",
+    "TRANSIENT_STATUSES",
     "Comment",
     "IncompleteStreamError",
     "PayloadError",
+    "ReconnectPolicy",
+    "Reconnector",
+    "SSEConnectionError",
     "SSEDecodeError",
     "SSEDecoder",
     "SSEDecoderClosedError",
     "SSEEncodeError",
     "SSEError",
     "SSELimitError",
+    "SSEResponseError",
     "ServerSentEvent",
     "StreamError",
     "aiter_events",
     "encode",
     "encode_comment",
     "iter_events",
+    "response_error",
 ]
 
 __version__ = "0.1.0.dev0"

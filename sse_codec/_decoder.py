@@ -102,8 +102,8 @@ class SSEDecoder:
     ) -> None:
         self._max_line = _check_limit("max_line_size", max_line_size)
         self._max_event = _check_limit("max_event_size", max_event_size)
-        self.dispatch_on_close = dispatch_on_close
-        self.on_comment = on_comment
+        self.dispatch_on_close: bool = dispatch_on_close
+        self.on_comment: Callable[[str], object] | None = on_comment
         self.retry: int | None = None
         self._last_event_id = self._id_buffer = _check_id(last_event_id)
         self._line = bytearray()  # the unterminated line (at first: a BOM's first bytes)

@@ -17,11 +17,13 @@ if TYPE_CHECKING:
 __all__ = [
     "IncompleteStreamError",
     "PayloadError",
+    "SSEConnectionError",
     "SSEDecodeError",
     "SSEDecoderClosedError",
     "SSEEncodeError",
     "SSEError",
     "SSELimitError",
+    "SSEResponseError",
     "StreamError",
 ]
 
@@ -80,6 +82,69 @@ class SSEEncodeError(SSEError, ValueError):
         self.field = field
         self.reason = reason
         super().__init__(f"cannot encode {field!r}: {reason}")
+
+
+# -- errors of the HTTP client edge (sse_codec.httpx, sse_codec.aiohttp) --
+
+
+class SSEResponseError(SSEError):
+    """The server answered, but not with an event stream.
+
+    Raised when the status is not 200 or the ``Content-Type`` is not
+    ``text/event-stream``: the two checks of the EventSource processing model.
+    ``status`` is the HTTP status, ``headers`` the response headers as
+    ``(name, value)`` pairs in the order received (names lower-cased), ``body``
+    the start of the body (at most ``body_limit`` bytes were read, never more;
+    ``body_truncated`` says whether more followed) and ``json`` the body parsed as
+    JSON when it is complete, valid JSON (``None`` otherwise).  LLM APIs put the
+    reason there, e.g. ``{"error": {"message": ..., "type": ...}}``; ``reason``
+    is that message when one is found, else a short description of the problem.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        headers: Sequence[tuple[str, str]],
+        body: bytes,
+        body_truncated: bool,
+        json: object,
+        reason: str,
+    ) -> None:
+        self.status = status
+        self.headers: list[tuple[str, str]] = list(headers)
+        self.body = body
+        self.body_truncated = body_truncated
+        self.json = json
+        self.reason = reason
+        super().__init__(message)
+
+    @property
+    def content_type(self) -> str | None:
+        """The response's ``Content-Type`` header as sent, or ``None`` without one."""
+        for name, value in self.headers:
+            if name == "content-type":
+                return value
+        return None
+
+
+class SSEConnectionError(SSEError):
+    """A stream could not (re)connect: the reconnection policy's bound on attempts or
+    time was reached, or the HTTP client refused to send the ``Last-Event-ID`` the
+    server had set (a control character in it).
+
+    ``attempts`` is the number of consecutive connection attempts that failed,
+    ``last_event_id`` the last event ID the stream had reached (send it as
+    ``Last-Event-ID`` to resume later).  The last failure (the HTTP client's own
+    transport error, or an :class:`SSEResponseError` with a status the policy
+    retries) is ``__cause__``.
+    """
+
+    def __init__(self, message: str, *, attempts: int, last_event_id: str) -> None:
+        self.attempts = attempts
+        self.last_event_id = last_event_id
+        super().__init__(message)
 
 
 # -- errors of the typed LLM-stream layers (sse_codec.openai, sse_codec.anthropic) --

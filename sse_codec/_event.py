@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ._encoder import encode as _encode
+from ._errors import PayloadError
 
 __all__ = ["Comment", "ServerSentEvent"]
 
@@ -24,6 +27,25 @@ class ServerSentEvent:
     data: str = ""
     id: str | None = None
     retry: int | None = None
+
+    def json(self, *, loads: Callable[[str], Any] | None = None) -> Any:
+        """Return ``data`` parsed as JSON (``json.loads``, or ``loads`` when given).
+
+        Raises :class:`~sse_codec.PayloadError` carrying the data and this event
+        when the data is not JSON (the parser's error is its ``__cause__``).
+        """
+        if loads is None:
+            # Imported here: the core does not load json for users who never call this.
+            import json
+
+            loads = json.loads
+        try:
+            return loads(self.data)
+        except (ValueError, TypeError, RecursionError) as exc:
+            # ValueError covers json.JSONDecodeError and orjson/msgspec decode errors.
+            raise PayloadError(
+                f"event data is not JSON: {exc}", data=self.data, event=self
+            ) from exc
 
     def encode(self, *, line_ending: str = "\n") -> bytes:
         """Return the UTF-8 wire form of this event, ending with a blank line.

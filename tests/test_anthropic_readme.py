@@ -20,21 +20,23 @@ def _section() -> str:
     return text[start:end]
 
 
-def test_readme_examples_run_and_match_their_comments() -> None:
+def test_readme_examples_run_each_alone_and_match_their_comments() -> None:
     section = _section()
     blocks = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
     assert len(blocks) == 3
-    namespace: dict[str, Any] = {}
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        for block in blocks:
-            exec(compile(block, str(README), "exec"), namespace)
-    assert out.getvalue() == "Hello"
-    # Each block ends with `name = (...)` and a comment giving the value.
+    printed = []
+    # Each block runs alone, in a fresh namespace, and ends with `name = (...)` and
+    # a comment giving the value.
     for block, name in zip(blocks, ("summary", "answer", "converted"), strict=True):
+        namespace: dict[str, Any] = {"__name__": "__main__"}
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(block, str(README), "exec"), namespace)
+        printed.append(out.getvalue())
         claimed = block.rstrip().splitlines()[-1]
         assert claimed.startswith("# ")
         assert repr(namespace[name]) == claimed[2:]
+    assert printed == ["Hello", "", ""]
 
 
 def test_readme_names_only_public_names() -> None:

@@ -129,6 +129,16 @@ def _serve(chunks: list[bytes]) -> Iterator[_InteropServer]:
 
 
 def _run_browser(url: str, server: _InteropServer, profile: Path, log: Path) -> Any:
+    launch_browser(url, server.done, profile, log)
+    return server.result
+
+
+def launch_browser(url: str, done: threading.Event, profile: Path, log: Path) -> None:
+    """Open ``url`` in headless Chromium until ``done`` is set (the page reported).
+
+    Fails the test when no report arrives within ``RESULT_TIMEOUT`` seconds; the
+    browser is stopped either way.  Shared with ``test_reconnect_chromium.py``.
+    """
     assert BROWSER is not None
     command = [
         BROWSER,
@@ -150,7 +160,7 @@ def _run_browser(url: str, server: _InteropServer, profile: Path, log: Path) -> 
             command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT
         )
         try:
-            arrived = server.done.wait(RESULT_TIMEOUT)
+            arrived = done.wait(RESULT_TIMEOUT)
         finally:
             process.terminate()
             try:
@@ -161,7 +171,6 @@ def _run_browser(url: str, server: _InteropServer, profile: Path, log: Path) -> 
     if not arrived:
         tail = log.read_text("utf-8", errors="replace")[-2000:]
         pytest.fail(f"Chromium sent no result within {RESULT_TIMEOUT} s; its log ends:\n{tail}")
-    return server.result
 
 
 @pytest.mark.parametrize("chunking", ["whole", "one byte per chunk", "random"])

@@ -55,10 +55,19 @@ def test_the_module_and_type_name_the_implementation() -> None:
 
 
 def test_the_package_uses_the_compiled_decoder_unless_told_not_to() -> None:
+    # Every module that makes decoders (iter_events, the reconnecting clients, inspect,
+    # serve's resumption) uses the selected one.
+    users = [
+        "sse_codec",
+        "sse_codec._streams",
+        "sse_codec._reconnect",
+        "sse_codec._cli._inspect",
+        "sse_codec._cli._serve",
+        "sse_codec._cli._resume",
+    ]
     code = (
-        "import sse_codec, sse_codec._streams, sse_codec._cli._inspect as i;"
-        "print(sse_codec.SSEDecoder.__module__, sse_codec._streams.SSEDecoder.__module__,"
-        " i.SSEDecoder.__module__)"
+        f"import importlib; print(*(importlib.import_module(m).SSEDecoder.__module__ "
+        f"for m in {users!r}))"
     )
     for value, expected in (
         ("", "sse_codec._cdecoder"),
@@ -69,7 +78,7 @@ def test_the_package_uses_the_compiled_decoder_unless_told_not_to() -> None:
         done = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, env=env, check=True, timeout=60
         )
-        assert done.stdout.split() == [expected.encode()] * 3
+        assert done.stdout.split() == [expected.encode()] * len(users)
         version = subprocess.run(
             [sys.executable, "-m", "sse_codec", "--version"],
             capture_output=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import socket
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +17,7 @@ import pytest
 
 from sse_codec import ServerSentEvent, SSEDecoder
 from sse_codec._cli import main
+from sse_codec._cli._bench import _load as load_benchmark
 from sse_codec._cli._bench import find_checkout
 from sse_codec._cli._serve import Plan, serving
 from sse_codec._cli._sources import EXAMPLE_NAME, example_bytes
@@ -349,7 +351,11 @@ def test_inspect_url_checks_content_type_and_status(
 ) -> None:
     status, _, err = run(["inspect", json_server + "/"], capsys, monkeypatch)
     assert status == 1
-    assert "not an event stream (Content-Type: application/json)" in err
+    # The one line shows the status, the type and the start of the body.
+    assert err == (
+        f"sse-codec: error: {json_server}/: not an event stream (HTTP 200, Content-Type: "
+        'application/json; --force reads it anyway): data: {"a": 1}\n'
+    )
     status, out, err = run(["inspect", "--json", "--force", json_server + "/"], capsys, monkeypatch)
     assert (status, err) == (0, "")
     assert [e.data for e in as_events(json_lines(out))] == ['{"a": 1}']
@@ -459,7 +465,7 @@ def test_openai_truncated_stream_fails(
     status, out, err = run(["inspect", "--openai", "-"], capsys, monkeypatch, stdin=body)
     assert status == 1
     assert "[DONE]: NOT received" in out
-    assert "ended without data: [DONE]" in err
+    assert "ended without [DONE]" in err
     assert err.count("\n") == 1
 
 
@@ -517,6 +523,38 @@ def test_bench_runs_a_selected_cell(
     assert "### openai_chat" in lines
     (row,) = [line for line in lines if line.startswith("| whole |")]
     assert float(row.split("|")[4].replace(",", "")) > 0  # sse-codec MB/s
+
+
+def test_bench_quick_is_a_smoke_run_without_verdicts(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = ["bench", "--quick", "--workloads", "openai_chat", "--chunkings", "1460"]
+    status, out, _ = run([*argv, "--parts", "cells,memory"], capsys, monkeypatch)
+    assert status == 0
+    # It says so before the first table, and judges nothing.
+    assert "smoke run" in out.partition("###")[0].lower()
+    for verdict in ("MET", "MISSED", "checks met"):
+        assert verdict not in out
+    # Sizes are rounded for reading: 8.5 KiB, not 8.45605 KiB.
+    sizes = re.findall(r"\b(\d+(?:\.\d+)?) (?:KiB|MiB)\b", out)
+    assert sizes
+    assert all(len(size.partition(".")[2]) <= 1 for size in sizes), sizes
+
+
+def test_bench_quick_run_collects_no_targets_and_sizes_read_rounded() -> None:
+    root = find_checkout()
+    assert root is not None
+    bench = load_benchmark(root)
+    report = bench.run(True, workloads=["openai_chat"], chunkings=["whole"], parts=["cells"])
+    assert report.cells
+    assert report.targets == []
+    assert [bench._fmt_size(n) for n in (512, 1024, 8659, 65536, 3 * 2**20 // 2)] == [
+        "512 B",
+        "1 KiB",
+        "8.5 KiB",
+        "64 KiB",
+        "1.5 MiB",
+    ]
 
 
 def test_bench_unknown_selection_is_one_line(

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import sse_codec
 from sse_codec import SSEDecoder, encode, iter_events
 from sse_codec._cli._serve import Plan, serving
 
@@ -52,19 +53,10 @@ def cli(
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    # The sdist first, then the wheel from the unpacked sdist, as for a release: the
+    # wheel holds what the sdist holds, never a stale file from the checkout's build/.
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "-w",
-            str(out),
-            str(ROOT),
-        ],
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
         check=True,
         capture_output=True,
         timeout=300,
@@ -84,6 +76,25 @@ def test_wheel_ships_the_example_and_the_console_script(wheel: Path) -> None:
         text = archive.read(entry_points).decode()
     assert "[console_scripts]" in text
     assert "sse-codec = sse_codec._cli:main" in text
+
+
+def test_wheel_holds_every_module_the_licence_and_one_version(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+        headers = archive.read(metadata).decode()
+    # Subpackages are found, not listed: a new module cannot be left out.
+    modules = {
+        p.relative_to(ROOT).as_posix()
+        for pattern in ("*.py", "*.pyi")
+        for p in (ROOT / "sse_codec").rglob(pattern)
+    }
+    assert modules <= names
+    assert "sse_codec/py.typed" in names
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    # The version is written once, in sse_codec/__init__.py; the build reads it there.
+    assert f"\nVersion: {sse_codec.__version__}\n" in headers
+    assert "\nLicense-Expression: MIT\n" in headers
 
 
 def test_fresh_non_editable_install_runs_the_quick_start(wheel: Path, tmp_path: Path) -> None:

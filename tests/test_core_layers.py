@@ -11,6 +11,9 @@ import sse_codec
 PACKAGE = Path(sse_codec.__file__).parent
 # (_impl picks the decoder class: the compiled one, a C module, or _decoder's.)
 CORE = ["_constants", "_errors", "_encoder", "_event", "_decoder", "_impl", "_streams"]
+# Standard-library imports the core makes on first use only, on purpose:
+# ServerSentEvent.json() loads json when called, so ``import sse_codec`` does not.
+LAZY = {"import json"}
 
 
 def _imports(module: str) -> tuple[set[str], list[str]]:
@@ -26,7 +29,7 @@ def _imports(module: str) -> tuple[set[str], list[str]]:
         for func in ast.walk(tree)
         if isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef)
         for node in ast.walk(func)
-        if isinstance(node, ast.Import | ast.ImportFrom)
+        if isinstance(node, ast.Import | ast.ImportFrom) and ast.unparse(node) not in LAZY
     ]
     return top, nested
 

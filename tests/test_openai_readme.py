@@ -18,16 +18,26 @@ def section_code_blocks() -> list[str]:
     return re.findall(r"```python\n(.*?)```", text[start:end], flags=re.DOTALL)
 
 
-def test_readme_openai_examples_run() -> None:
-    blocks = section_code_blocks()
-    assert len(blocks) == 2
-    namespace: dict[str, Any] = {}
+def run_alone(block: str) -> tuple[dict[str, Any], str]:
+    """Run one block in a fresh namespace; return the namespace and what it printed."""
+    namespace: dict[str, Any] = {"__name__": "__main__"}
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        for block in blocks:
-            exec(compile(block, str(README), "exec"), namespace)
-    assert out.getvalue() == "Hello"
+        exec(compile(block, str(README), "exec"), namespace)
+    return namespace, out.getvalue()
+
+
+def test_readme_openai_examples_run_each_alone() -> None:
+    reading, writing = section_code_blocks()
+    namespace, printed = run_alone(reading)
+    assert printed == "Hello"
     completion = namespace["completion"]
     assert completion.choices[0].message.content == "Hello"
     assert completion.to_dict()["object"] == "chat.completion"
+
+    namespace, _ = run_alone(writing)
+    wire = namespace["encode_chunk"](namespace["chunk"])
+    assert wire.startswith(b'data: {"id":"c1","object":"chat.completion.chunk",')
+    assert wire.endswith(b"}\n\n")
+    assert namespace["DONE"] == b"data: [DONE]\n\n"
     assert namespace["part"] == b"data: [DONE]\n\n"

@@ -15,6 +15,8 @@ import re
 from pathlib import Path
 
 import pytest
+from scripted_server import Reply, replies, scripted_server
+from test_client_adapters import EVENTS, resuming_server
 
 from sse_codec import SSEDecoder
 from sse_codec._cli import main
@@ -53,6 +55,44 @@ def test_readme_client_example_prints_every_event(name: str, chunk: int | None) 
         program = code.replace(README_URL, repr(server.url))
         exec(compile(program, f"README.md ({name} example)", "exec"), {"__name__": "__main__"})
     assert out.getvalue().splitlines() == expected
+
+
+def _single(marker: str) -> str:
+    pattern = re.compile(r"<!-- " + marker + r" -->\n```python\n(?P<body>.*?)```", re.DOTALL)
+    (body,) = [m["body"] for m in pattern.finditer(README)]
+    assert body.count(README_URL) == 1
+    return body
+
+
+def _run(code: str, url: str, name: str) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        program = code.replace(README_URL, repr(url))
+        exec(compile(program, f"README.md ({name} example)", "exec"), {"__name__": "__main__"})
+    return out.getvalue()
+
+
+def test_readme_response_error_example_prints_the_servers_reason() -> None:
+    body = b'{"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}}'
+    refusal = Reply(status=401, content_type="application/json", chunks=[body])
+    code = _single("readme-response-example")
+    with scripted_server({"s": replies(refusal)}) as server:
+        printed = _run(code, server.url("s"), "response error")
+        (request,) = server.requests("s")
+    claimed = [line.split("# ")[1] for line in code.splitlines() if "print(error" in line]
+    assert printed.splitlines() == claimed
+    assert request.accept == "text/event-stream"
+
+
+def test_readme_reconnect_example_prints_every_event_once() -> None:
+    code = _single("readme-reconnect-example")
+    decoder = SSEDecoder()
+    expected = [f"{e.id} {e.data}" for e in decoder.feed(b"".join(EVENTS)) + decoder.close()]
+    with scripted_server({"s": resuming_server(seed=1, drops=4)}) as server:
+        printed = _run(code, server.url("s"), "reconnect")
+        requests = server.requests("s")
+    assert printed.splitlines() == "\n".join(expected).splitlines()
+    assert len(requests) == 6  # 4 broken connections, 1 whole one, then the 204
 
 
 def test_readme_asgi_example_is_the_tested_file() -> None:

@@ -11,7 +11,7 @@ import random
 
 import pytest
 from decode_helpers import decode_chunks
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from sse_codec import (
@@ -147,6 +147,9 @@ def test_truncated_chat_stream_raises_incomplete_after_every_whole_chunk(
 @given(case=streams(tail=False), seed=seeds)
 def test_done_faults_keep_every_other_event(fault: object, case: StreamCase, seed: int) -> None:
     assert callable(fault)
+    # An event of the generated stream that is itself a [DONE] (data "[DONE]" up to
+    # ASCII white space) is one these faults rightly cut or drop.
+    assume(all(event.data.strip(" \t\n\r\x0b\x0c") != "[DONE]" for event in case.events))
     body, _ = with_done(case)
     damaged = fault(body, seed=seed)
     assert decode(damaged) == list(case.events)

@@ -7,7 +7,7 @@ import sys
 import time
 from typing import TextIO
 
-__all__ = ["CLIError", "Progress", "human_bytes", "printable"]
+__all__ = ["CLIError", "Progress", "human_bytes", "indent", "printable"]
 
 
 class CLIError(Exception):
@@ -29,6 +29,11 @@ def printable(text: str, *, keep_newlines: bool = False) -> str:
     (line feeds kept as they are with ``keep_newlines``)."""
     pattern = _CONTROL_BUT_LF if keep_newlines else _CONTROL
     return pattern.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def indent(text: str) -> str:
+    """Return ``text`` indented by four spaces, each line made printable."""
+    return "\n".join("    " + printable(line) for line in text.split("\n"))
 
 
 def human_bytes(n: float) -> str:

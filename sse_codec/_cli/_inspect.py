@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
+from collections.abc import Iterator
 from typing import Any, TextIO
 
 from .._event import Comment, ServerSentEvent
 from .._impl import SSEDecoder
+from ..timing import StreamTimer
 from ._common import CLIError, Progress, human_bytes, printable
+from ._llm import MODES, detect_mode, run_llm
 from ._reader import IdChange, Item, RetryChange, StreamStats, read_items
+from ._request import build_request
 from ._sources import Source, open_source
 
 __all__ = ["make_decoder", "run_inspect", "show_progress"]
@@ -106,19 +111,69 @@ def _summary(name: str, stats: StreamStats) -> str:
     return "== " + "; ".join(parts)
 
 
-def run_inspect(args: argparse.Namespace, out: TextIO) -> int:
-    """Print the stream named by ``args.source``; return the exit status."""
-    stats = StreamStats()
-    timeout = args.timeout or None
-    with open_source(args.source, timeout=timeout, force=args.force) as source:
-        if args.openai:
-            from ._openai import run_openai
+def _end_record(stats: StreamStats) -> dict[str, Any]:
+    return {
+        "kind": "end",
+        "events": stats.events,
+        "comments": stats.comments,
+        "bytes": stats.bytes,
+        "last_event_id": stats.last_event_id,
+        "retry": stats.retry,
+    }
 
-            return run_openai(source, make_decoder(args), out, as_json=args.json)
+
+def _events(items: Iterator[Item], timer: StreamTimer | None) -> Iterator[ServerSentEvent]:
+    for item in items:
+        if isinstance(item, ServerSentEvent):
+            if timer is not None:
+                timer.event()
+            yield item
+
+
+def _write_timing(
+    timer: StreamTimer | None, tokens: int | None, out: TextIO, *, as_json: bool
+) -> None:
+    if timer is None:
+        return
+    report = timer.report(output_tokens=tokens)
+    if as_json:
+        out.write(json.dumps({"kind": "timing", **report.to_dict()}) + "\n")
+    else:
+        out.write(f"== timing: {report.line()}\n")
+
+
+def _mode(args: argparse.Namespace) -> str | None:
+    for mode in (*MODES, "auto"):
+        if getattr(args, mode, False):
+            return mode
+    return None
+
+
+def run_inspect(args: argparse.Namespace, out: TextIO) -> int:
+    """Print the stream named by ``args.source``; return the exit status.
+
+    Raises :class:`CLIError` for every user mistake and bad input (after printing
+    what arrived before it).
+    """
+    stats = StreamStats()
+    mode = _mode(args)
+    request = build_request(args, mode)
+    # Time zero is before the request, so the first byte's time includes the
+    # connection and the server's wait, as a user of the API sees it.
+    timer = StreamTimer() if args.stats else None
+    timeout = args.timeout or None
+    with open_source(args.source, timeout=timeout, force=args.force, request=request) as source:
+        if timer is not None:
+            source.chunks = timer.chunks(source.chunks)
+        items = read_items(source, make_decoder(args), stats, show_progress(source))
+        if mode is not None:
+            return _run_mode(mode, source, _events(items, timer), out, args, timer)
         index = 0
-        for item in read_items(source, make_decoder(args), stats, show_progress(source)):
+        for item in items:
             if isinstance(item, ServerSentEvent):
                 index += 1
+                if timer is not None:
+                    timer.event()
             if args.json:
                 _render_json(item, out)
             else:
@@ -127,26 +182,42 @@ def run_inspect(args: argparse.Namespace, out: TextIO) -> int:
             if source.live:
                 out.flush()
         if args.json:
-            out.write(
-                json.dumps(
-                    {
-                        "kind": "end",
-                        "events": stats.events,
-                        "comments": stats.comments,
-                        "bytes": stats.bytes,
-                        "last_event_id": stats.last_event_id,
-                        "retry": stats.retry,
-                    },
-                    ensure_ascii=False,
-                )
-                + "\n"
-            )
+            out.write(json.dumps(_end_record(stats), ensure_ascii=False) + "\n")
         else:
             out.write(_summary(source.name, stats) + "\n")
+        _write_timing(timer, None, out, as_json=args.json)
         out.flush()
     if stats.discarded:
         raise CLIError(
             f"{source.name}: the stream ended inside an event that no blank line "
             f"terminated; by the spec it is discarded (--dispatch-on-close keeps it)"
         )
+    return 0
+
+
+def _run_mode(
+    mode: str,
+    source: Source,
+    events: Iterator[ServerSentEvent],
+    out: TextIO,
+    args: argparse.Namespace,
+    timer: StreamTimer | None,
+) -> int:
+    if mode == "auto":
+        found, seen = detect_mode(events)
+        if found is None:
+            raise CLIError(
+                f"{source.name}: cannot tell the protocol from the first {len(seen)} "
+                "event(s) (no message_start, response.* or chat.completion.chunk): "
+                "pick --openai, --anthropic or --responses"
+            )
+        mode = found
+        events = itertools.chain(seen, events)
+    failure, tokens = run_llm(
+        mode, events, source.name, out, as_json=args.json, live=source.live, timer=timer
+    )
+    _write_timing(timer, tokens, out, as_json=args.json)
+    out.flush()
+    if failure is not None:
+        raise CLIError(failure)
     return 0

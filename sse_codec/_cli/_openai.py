@@ -1,34 +1,27 @@
 """``inspect --openai``: read a stream as an OpenAI-style chat completion.
 
 The text of the first choice is printed as it streams; then a summary of the
-accumulated completion (reasoning, tool calls, finish reasons, usage) and whether
-``[DONE]`` arrived.  An in-band error, a payload that is not a chunk, or a stream
-that ends before ``[DONE]`` is reported on stderr with exit status 1, after the
-summary of what did arrive.
+accumulated completion (reasoning, tool calls, finish reasons, usage).  The
+driver in ``_llm`` adds whether ``[DONE]`` arrived and reports failures.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from typing import Any, TextIO
+from collections.abc import Iterable, Iterator
+from typing import Any
 
-from .._decoder import SSEDecoder
-from .._errors import IncompleteStreamError, PayloadError
 from .._event import ServerSentEvent
 from ..openai import (
     ChatCompletion,
     ChatCompletionAccumulator,
     ChatCompletionChunk,
     FunctionCall,
-    StreamError,
     iter_chunks,
 )
-from ._common import CLIError, printable
-from ._reader import StreamStats, read_items
-from ._sources import Source
+from ._common import indent, printable
+from ._llm import Piece
 
-__all__ = ["run_openai"]
+__all__ = ["OpenAIReader"]
 
 
 def _delta_text(chunk: ChatCompletionChunk, index: int) -> str:
@@ -51,11 +44,7 @@ def _delta_text(chunk: ChatCompletionChunk, index: int) -> str:
     return "".join(parts)
 
 
-def _indent(text: str) -> str:
-    return "\n".join("    " + printable(line) for line in text.split("\n"))
-
-
-def _summary(completion: ChatCompletion, done: bool, chunks: int, extra_events: int) -> str:
+def _summary(completion: ChatCompletion, chunks: int) -> list[str]:
     lines = []
     head = [f"{chunks} chunk{'s' * (chunks != 1)}"]
     if completion.model:
@@ -68,7 +57,7 @@ def _summary(completion: ChatCompletion, done: bool, chunks: int, extra_events: 
         prefix = f"choice {choice.index}: " if many else ""
         message = choice.message
         if many and message.content is not None:
-            lines.append(f"{prefix}content:\n{_indent(message.content)}")
+            lines.append(f"{prefix}content:\n{indent(message.content)}")
         for label, text in (
             ("reasoning_content", message.reasoning_content),
             ("reasoning", message.reasoning),
@@ -76,7 +65,7 @@ def _summary(completion: ChatCompletion, done: bool, chunks: int, extra_events: 
             ("refusal", message.refusal),
         ):
             if text:
-                lines.append(f"{prefix}{label}:\n{_indent(text)}")
+                lines.append(f"{prefix}{label}:\n{indent(text)}")
         calls_text: list[tuple[str, str | None, FunctionCall]] = []
         if message.function_call is not None:
             calls_text.append(("function_call", None, message.function_call))
@@ -87,16 +76,13 @@ def _summary(completion: ChatCompletion, done: bool, chunks: int, extra_events: 
             ident = f" (id {call_id})" if call_id else ""
             lines.append(
                 f"{prefix}{label}: {printable(function.name or '?')}{ident}\n"
-                f"{_indent(function.arguments)}"
+                f"{indent(function.arguments)}"
             )
         lines.append(f"{prefix}finish reason: {choice.finish_reason or 'none'}")
     if not completion.choices:
         lines.append("no choices arrived")
     lines.append(f"usage: {_usage(completion)}")
-    lines.append(f"[DONE]: {'received' if done else 'NOT received'}")
-    if extra_events:
-        lines.append(f"{extra_events} event(s) after [DONE] were not read as chunks")
-    return "\n".join(lines)
+    return lines
 
 
 def _usage(completion: ChatCompletion) -> str:
@@ -117,75 +103,55 @@ def _usage(completion: ChatCompletion) -> str:
     return text or "sent, without token counts"
 
 
-def _events(items: Iterator[object]) -> Iterator[ServerSentEvent]:
-    for item in items:
-        if isinstance(item, ServerSentEvent):
-            yield item
+class OpenAIReader:
+    """The OpenAI chat completions protocol for the ``_llm`` driver: the first
+    choice's text is the shown answer; every choice's text goes to ``--json``."""
 
+    end_name = "[DONE]"
+    record_kind = "completion"
+    event_name = "chat completion chunk"
 
-def run_openai(source: Source, decoder: SSEDecoder, out: TextIO, *, as_json: bool) -> int:
-    """Read ``source`` as a chat stream; print its text, then a summary.
+    def __init__(self) -> None:
+        self._accumulator = ChatCompletionAccumulator()
+        self._done = False
 
-    Returns 0 when the stream ended with ``[DONE]``; raises :class:`CLIError`
-    for an in-band error, a non-chunk payload or a stream that ended early.
-    """
-    stats = StreamStats()
-    from ._inspect import show_progress
-
-    events = _events(read_items(source, decoder, stats, show_progress(source)))
-    accumulator = ChatCompletionAccumulator()
-    first: int | None = None
-    wrote_text = False
-    failure: str | None = None
-    done = False
-    try:
-        for chunk in iter_chunks(events, accumulator=accumulator):
+    def read(self, events: Iterable[ServerSentEvent]) -> Iterator[Piece]:
+        """Yield each choice's text as it streams; raises what ``iter_chunks`` raises."""
+        first: int | None = None
+        for chunk in iter_chunks(events, accumulator=self._accumulator):
             if first is None and chunk.choices:
                 choice = chunk.choices[0]
                 first = 0 if choice.index is None else choice.index
-            if as_json:
-                for position, choice in enumerate(chunk.choices):
-                    index = position if choice.index is None else choice.index
-                    text = _delta_text(chunk, index)
-                    if text:
-                        out.write(json.dumps({"kind": "text", "choice": index, "text": text}))
-                        out.write("\n")
-            elif first is not None:
-                text = _delta_text(chunk, first)
+            for position, choice in enumerate(chunk.choices):
+                index = position if choice.index is None else choice.index
+                text = _delta_text(chunk, index)
                 if text:
-                    out.write(printable(text, keep_newlines=True))
-                    wrote_text = True
-            if source.live:
-                out.flush()
-        done = True
-    except StreamError as err:
-        payload = json.dumps(err.payload, ensure_ascii=False, default=repr)
-        failure = f"{source.name}: the server sent an error in the stream: {payload}"
-    except IncompleteStreamError:
-        failure = (
-            f"{source.name}: the stream ended without data: [DONE], so the answer may be truncated"
-        )
-        if not accumulator.result().choices:
-            failure += " (and no chunk had choices: is this an OpenAI-style chat stream?)"
-    except PayloadError as err:
-        failure = f"{source.name}: an event is not a chat completion chunk: {err}"
-    extra = sum(1 for _ in events) if done else 0
-    completion = accumulator.result()
-    if as_json:
-        record: dict[str, Any] = {
-            "kind": "completion",
-            "done": done,
-            "chunks": accumulator.chunks,
-            "events_after_done": extra,
-            "error": failure,
-            "completion": completion.to_dict(),
-        }
-        out.write(json.dumps(record, ensure_ascii=False, default=repr) + "\n")
-    else:
-        if wrote_text:
-            out.write("\n")
-        out.write(_summary(completion, done, accumulator.chunks, extra) + "\n")
-    out.flush()
-    if failure is not None:
-        raise CLIError(failure)
-    return 0
+                    yield Piece(text, {"choice": index}, shown=index == first)
+        self._done = True
+
+    def complete(self) -> bool:
+        """Whether ``[DONE]`` arrived."""
+        return self._done
+
+    def summary(self) -> list[str]:
+        """The summary lines of the accumulated completion."""
+        return _summary(self._accumulator.result(), self._accumulator.chunks)
+
+    def result(self) -> dict[str, Any]:
+        """The accumulated completion as JSON."""
+        return self._accumulator.result().to_dict()
+
+    def counts(self) -> dict[str, int]:
+        """The number of chunks read."""
+        return {"chunks": self._accumulator.chunks}
+
+    def output_tokens(self) -> int | None:
+        """``usage.completion_tokens``, when the stream sent usage."""
+        usage = self._accumulator.result().usage
+        return None if usage is None else usage.completion_tokens
+
+    def not_this_protocol(self) -> str:
+        """A hint when no chunk had choices."""
+        if self._accumulator.result().choices:
+            return ""
+        return " (and no chunk had choices: is this an OpenAI-style chat stream?)"

@@ -96,7 +96,13 @@ def read_items(
             try:
                 items = decoder.feed_items(line)
             except SSELimitError as err:
-                yield from err.events
+                # Events and comments completed before the limit, in stream order.
+                for done in err.items:
+                    if isinstance(done, ServerSentEvent):
+                        stats.events += 1
+                    else:
+                        stats.comments += 1
+                    yield done
                 raise CLIError(_limit_message(source.name, err)) from None
             dispatched = False
             if decoder.retry != retry:

@@ -263,7 +263,7 @@ class ChatCompletionAccumulator:
         self._service_tier: str | None = None
         self._usage: Usage | None = None
         #: Number of chunks added so far.
-        self.chunks = 0
+        self.chunks: int = 0
 
     def add(self, chunk: ChatCompletionChunk) -> None:
         """Fold one chunk in.  Raises :class:`TypeError` for anything but a

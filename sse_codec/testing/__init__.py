@@ -19,10 +19,10 @@ from __future__ import annotations
 
 try:
     import hypothesis  # noqa: F401
-except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
+except ImportError as _missing:  # pragma: no cover - exercised in a subprocess test
     raise ImportError(
         "sse_codec.testing needs hypothesis: install it with pip install 'sse-codec[testing]'"
-    ) from exc
+    ) from _missing
 
 from .._chunks import rechunk, tricky_offsets
 from .._faults import (
