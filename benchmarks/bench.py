@@ -34,7 +34,9 @@ from typing import Any
 
 from sse_codec import SSEDecoder, iter_events
 
+from . import server
 from .contenders import Contender, decoders, encoders
+from .server import ServerReport
 from .workloads import CHUNKINGS, SMALL_CHUNKINGS, WORKLOADS, chunk
 
 __all__ = ["Cell", "Report", "cell_chunks", "main", "run"]
@@ -126,6 +128,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     contenders: list[str] = field(default_factory=list)
     targets: list[tuple[bool, str]] = field(default_factory=list)
+    server: ServerReport | None = None  # the "server" part (benchmarks/server.py)
 
     def markdown(self) -> str:
         """The report as Markdown tables."""
@@ -607,6 +610,8 @@ def _render(report: Report) -> str:
                 + " |"
             )
         out.append("")
+    if report.server is not None:
+        out.append(report.server.markdown())
     if report.targets and not report.quick:
         out.append("### Targets\n")
         missed = [m for ok, m in report.targets if not ok]
@@ -642,7 +647,7 @@ def run(
     *,
     workloads: Sequence[str] | None = None,
     chunkings: Sequence[str] | None = None,
-    parts: Sequence[str] = ("cells", "scaling", "memory", "encoder"),
+    parts: Sequence[str] = ("cells", "scaling", "memory", "encoder", "server"),
     log: Callable[[str], None] | None = None,
 ) -> Report:
     """Run the benchmark and return its :class:`Report` (``quick``: small sizes, seconds).
@@ -656,7 +661,7 @@ def run(
     ws = list(workloads or WORKLOADS)
     cs = list(chunkings or CHUNKINGS)
     bad = [w for w in ws if w not in WORKLOADS] + [c for c in cs if c not in CHUNKINGS]
-    bad += [p for p in parts if p not in ("cells", "scaling", "memory", "encoder")]
+    bad += [p for p in parts if p not in ("cells", "scaling", "memory", "encoder", "server")]
     if bad:
         raise ValueError(f"unknown workload, chunking or part: {', '.join(bad)}")
     report = Report(quick)
@@ -676,6 +681,10 @@ def run(
     # and 6.00x in three runs: verdicts on such numbers would be noise.
     if not quick:
         _targets(report)
+    if "server" in parts:
+        # Last: it runs servers in child processes, and leaves this one as it was.
+        report.server = server.run(quick, log=say)
+        report.targets += report.server.targets
     return report
 
 
@@ -690,7 +699,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workloads", help="comma-separated subset of: " + ", ".join(WORKLOADS))
     parser.add_argument("--chunkings", help="comma-separated subset of: " + ", ".join(CHUNKINGS))
     parser.add_argument(
-        "--parts", default="cells,scaling,memory,encoder", help="comma-separated sections to run"
+        "--parts",
+        default="cells,scaling,memory,encoder,server",
+        help="comma-separated sections to run",
     )
     args = parser.parse_args(argv)
 

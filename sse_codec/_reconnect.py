@@ -126,7 +126,7 @@ class Reconnector:
         clock: Callable[[], float] = time.monotonic,
         random: Callable[[], float] = _random.random,
     ) -> None:
-        self.policy = ReconnectPolicy() if policy is None else policy
+        self.policy: ReconnectPolicy = ReconnectPolicy() if policy is None else policy
         self._last_event_id = last_event_id
         self._retry = float(self.policy.retry)
         self._clock = clock
@@ -136,9 +136,9 @@ class Reconnector:
         self._streaming = False
         self._retry_after: float | None = None
         self._server_retry: int | None = None
-        self.attempts = 0
-        self.connections = 0
-        self.closed = False
+        self.attempts: int = 0
+        self.connections: int = 0
+        self.closed: bool = False
 
     @property
     def last_event_id(self) -> str:

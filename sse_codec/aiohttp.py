@@ -21,8 +21,8 @@ from typing import Any
 
 try:
     import aiohttp
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise ImportError("sse_codec.aiohttp needs aiohttp: pip install 'sse-codec[aiohttp]'") from exc
+except ImportError as _exc:  # pragma: no cover - depends on the environment
+    raise ImportError("sse_codec.aiohttp needs aiohttp: pip install 'sse-codec[aiohttp]'") from _exc
 
 from ._errors import SSEError
 from ._event import ServerSentEvent

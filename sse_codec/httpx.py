@@ -22,10 +22,10 @@ from typing import Any
 
 try:
     import httpx
-except ImportError as exc:  # pragma: no cover - depends on the environment
+except ImportError as _exc:  # pragma: no cover - depends on the environment
     raise ImportError(
         "sse_codec.httpx needs httpx: pip install 'sse-codec[httpx]'"
-    ) from exc
+    ) from _exc
 
 from ._errors import SSEError
 from ._event import ServerSentEvent

@@ -1,4 +1,4 @@
-"""examples/starlette_app.py, served by uvicorn on loopback, read with httpx."""
+"""examples/starlette_app.py and fastapi_app.py, served by uvicorn on loopback, read with httpx."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from asgi_servers import serve_uvicorn
 
 from sse_codec import ServerSentEvent, SSEDecoder, aiter_events, iter_events
-from sse_codec.openai import ChatCompletionAccumulator, aiter_chunks
+from sse_codec.openai import ChatCompletionAccumulator, aiter_chunks, iter_chunks
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "starlette_app.py"
 
@@ -93,3 +94,41 @@ def test_chat_endpoint_with_async_httpx_and_the_openai_layer(base_url: str) -> N
     assert pieces == ["", "Streams ", "are ", "just ", "events."]
     assert content == "Streams are just events."
     assert finish == "stop"
+
+
+FASTAPI_EXAMPLE = EXAMPLE.with_name("fastapi_app.py")
+
+
+@pytest.fixture(scope="module")
+def fastapi_example() -> Iterator[tuple[str, Any]]:
+    spec = importlib.util.spec_from_file_location("fastapi_app_example", FASTAPI_EXAMPLE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with serve_uvicorn(module.app) as running:
+        yield running.url, module
+
+
+def test_fastapi_example_types_the_answer_out(fastapi_example: tuple[str, Any]) -> None:
+    url, _ = fastapi_example
+    accumulator = ChatCompletionAccumulator()
+    with httpx.stream("GET", url + "/v1/chat/completions", params={"prompt": "hi there"}) as r:
+        assert r.headers["content-type"] == "text/event-stream; charset=utf-8"
+        chunks = list(iter_chunks(iter_events(r.iter_bytes()), accumulator=accumulator))
+    assert len(chunks) == 6  # role, three words, finish
+    assert accumulator.result().choices[0].message.content == "You said: hi there "
+
+
+def test_fastapi_example_stops_generating_when_the_client_leaves(
+    fastapi_example: tuple[str, Any],
+) -> None:
+    url, module = fastapi_example
+    prompt = "a long question that the client will not wait for"
+    with httpx.stream("GET", url + "/v1/chat/completions", params={"prompt": prompt}) as r:
+        for n, _ in enumerate(iter_events(r.iter_bytes())):
+            if n == 2:
+                break
+    deadline = time.monotonic() + 10
+    while prompt not in module.cancelled and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert module.cancelled == [prompt]

@@ -97,7 +97,7 @@ def test_readme_reconnect_example_prints_every_event_once() -> None:
 
 def test_readme_asgi_example_is_the_tested_file() -> None:
     files = blocks("readme-file")
-    assert set(files) == {"examples/starlette_app.py"}
+    assert set(files) == {"examples/starlette_app.py", "examples/fastapi_app.py"}
     for path, body in files.items():
         assert body == (ROOT / path).read_text("utf-8")
 
