@@ -56,7 +56,7 @@ def test_the_module_and_type_name_the_implementation() -> None:
 
 def test_the_package_uses_the_compiled_decoder_unless_told_not_to() -> None:
     # Every module that makes decoders (iter_events, the reconnecting clients, inspect,
-    # serve's resumption) uses the selected one.
+    # serve's resumption, the ASGI response's keep-alive check) uses the selected one.
     users = [
         "sse_codec",
         "sse_codec._streams",
@@ -64,6 +64,7 @@ def test_the_package_uses_the_compiled_decoder_unless_told_not_to() -> None:
         "sse_codec._cli._inspect",
         "sse_codec._cli._serve",
         "sse_codec._cli._resume",
+        "sse_codec.asgi",
     ]
     code = (
         f"import importlib; print(*(importlib.import_module(m).SSEDecoder.__module__ "
