@@ -31,8 +31,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from ._decoder import DEFAULT_MAX_EVENT_SIZE, DEFAULT_MAX_LINE_SIZE, SSEDecoder
+from ._constants import DEFAULT_MAX_EVENT_SIZE, DEFAULT_MAX_LINE_SIZE
 from ._errors import SSEConnectionError
+from ._impl import SSEDecoder
 from ._response import content_type_of, is_event_stream
 
 __all__ = ["TRANSIENT_STATUSES", "ReconnectPolicy", "Reconnector", "Verdict", "policy_of"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 
-from ._decoder import SSEDecoder
 from ._event import ServerSentEvent
+from ._impl import SSEDecoder
 
 __all__ = ["aiter_events", "iter_events"]
 

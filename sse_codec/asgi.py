@@ -29,10 +29,10 @@ from collections.abc import (
 from typing import Any, Literal, Protocol, TypeAlias
 
 from . import _ready
-from ._decoder import SSEDecoder
 from ._encoder import KEEP_ALIVE, encode, encode_comment
 from ._errors import SSEError
 from ._event import Comment, ServerSentEvent
+from ._impl import SSEDecoder
 
 __all__ = [
     "DEFAULT_HEADERS",

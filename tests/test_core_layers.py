@@ -9,7 +9,8 @@ from pathlib import Path
 import sse_codec
 
 PACKAGE = Path(sse_codec.__file__).parent
-CORE = ["_constants", "_errors", "_encoder", "_event", "_decoder", "_streams"]
+# (_impl picks the decoder class: the compiled one, a C module, or _decoder's.)
+CORE = ["_constants", "_errors", "_encoder", "_event", "_decoder", "_impl", "_streams"]
 # Standard-library imports the core makes on first use only, on purpose:
 # ServerSentEvent.json() loads json when called, so ``import sse_codec`` does not.
 LAZY = {"import json"}
@@ -44,4 +45,5 @@ def test_core_imports_form_no_cycle_and_none_hides_in_a_function() -> None:
     except CycleError as exc:  # pragma: no cover - the failure message
         raise AssertionError(f"import cycle in the core: {exc.args[1]}") from exc
     assert order.index("_constants") < order.index("_encoder") < order.index("_event")
-    assert order.index("_event") < order.index("_decoder") < order.index("_streams")
+    assert order.index("_event") < order.index("_decoder") < order.index("_impl")
+    assert order.index("_impl") < order.index("_streams")

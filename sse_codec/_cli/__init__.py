@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
+from .._impl import IMPLEMENTATION
 from ._common import CLIError
 
 __all__ = ["build_parser", "main"]
@@ -133,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Read, serve and benchmark Server-Sent Events streams.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__} (decoder: {IMPLEMENTATION})"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     inspect = commands.add_parser(

@@ -9,8 +9,8 @@ import sys
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from .._decoder import SSEDecoder
 from .._event import Comment, ServerSentEvent
+from .._impl import SSEDecoder
 from ..timing import StreamTimer
 from ._common import CLIError, Progress, human_bytes, printable
 from ._llm import MODES, detect_mode, run_llm

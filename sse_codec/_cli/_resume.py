@@ -8,7 +8,7 @@ first event carrying that ID (or the ID-only block that set it).
 
 from __future__ import annotations
 
-from .._decoder import SSEDecoder
+from .._impl import SSEDecoder
 
 __all__ = ["resume_offsets"]
 

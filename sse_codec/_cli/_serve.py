@@ -34,8 +34,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from .._chunks import rechunk
-from .._decoder import SSEDecoder
 from .._faults import FAULTS, Fault
+from .._impl import SSEDecoder
 from ._common import CLIError, human_bytes
 from ._llm import detect_mode
 from ._resume import resume_offsets
