@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-import subprocess
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -25,14 +23,11 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
+from test_browser_eventsource import BROWSER, launch_browser
 
 from sse_codec import ServerSentEvent
 from sse_codec.asgi import Item
 from sse_codec.starlette import EventStreamResponse, last_event_id
-
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-BROWSER = next((path for name in BROWSERS if (path := shutil.which(name))), None)
-RESULT_TIMEOUT = 60.0
 
 pytestmark = pytest.mark.skipif(
     BROWSER is None,
@@ -120,46 +115,12 @@ def make_app(state: State) -> Starlette:
     )
 
 
-def run_browser(url: str, done: threading.Event, tmp_path: Path) -> None:
-    assert BROWSER is not None
-    command = [
-        BROWSER,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-extensions",
-        "--disable-default-apps",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        url,
-    ]
-    log = tmp_path / "chromium.log"
-    with open(log, "wb") as log_file:
-        process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT
-        )
-        try:
-            arrived = done.wait(RESULT_TIMEOUT)
-        finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(10)
-    if not arrived:
-        tail = log.read_text("utf-8", errors="replace")[-2000:]
-        pytest.fail(f"Chromium sent no result within {RESULT_TIMEOUT} s; its log ends:\n{tail}")
-
-
 def test_chromium_eventsource_reads_the_response_and_resumes(tmp_path: Path) -> None:
     state = State()
     with serve_uvicorn(make_app(state)) as running:
-        run_browser(running.url + "/", state.done, tmp_path)
+        launch_browser(
+            running.url + "/", state.done, tmp_path / "profile", tmp_path / "chromium.log"
+        )
     assert state.result["received"] == EXPECTED
     # Ids reached the browser: it reconnected with the last one it saw.
     assert state.last_event_ids == [None, "3"]
