@@ -433,6 +433,22 @@ checked_line(Decoder *self, const char *p, Py_ssize_t n, int from_line, PyObject
     return interpret(self, p, n, from_line, out);
 }
 
+/* memchr, inline for a few bytes (a chunk of a trickling stream), where the call
+ * costs more than the search. */
+static inline const char *
+find_byte(const char *p, Py_ssize_t n, char c)
+{
+    if (n > 16) {
+        return memchr(p, c, (size_t)n);
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (p[i] == c) {
+            return p + i;
+        }
+    }
+    return NULL;
+}
+
 /* The first CR or LF in p[0:n], or NULL. */
 static const char *
 line_end(const char *p, Py_ssize_t n)
@@ -449,10 +465,10 @@ static const char *
 next_line_end(const char *p, const char *end, const char **cr)
 {
     if (*cr < p) {
-        const char *found = memchr(p, '\r', (size_t)(end - p));
+        const char *found = find_byte(p, end - p, '\r');
         *cr = found ? found : end;
     }
-    const char *lf = memchr(p, '\n', (size_t)(*cr - p));
+    const char *lf = find_byte(p, *cr - p, '\n');
     if (lf != NULL) {
         return lf;
     }
@@ -541,7 +557,7 @@ read_chunk(Decoder *self, const char *p, Py_ssize_t n, const Chunk *chunk, Py_ss
     }
     /* Memory use and the line limit are kept for the pending line only; a line
      * that starts and ends in this chunk is read where it lies. */
-    const char *cr = memchr(p, '\r', (size_t)(end - p)); /* see next_line_end */
+    const char *cr = find_byte(p, end - p, '\r'); /* see next_line_end */
     if (cr == NULL) {
         cr = end;
     }
@@ -607,22 +623,29 @@ enter(Decoder *self)
     return 0;
 }
 
-static PyObject *
-do_feed(Decoder *self, PyObject *arg, int items)
+/* Feed one chunk, appending what it completes to `out` (an empty list the
+ * caller owns; on an error, what the chunk completed is in the exception and
+ * `out` is to be dropped, not reused: SSELimitError holds it as its items). */
+static int
+feed_into(Decoder *self, PyObject *arg, int items, PyObject *out)
 {
-    if (!PyBytes_Check(arg) && !PyByteArray_Check(arg) && !PyMemoryView_Check(arg)) {
+    /* bytes first: the common case costs one flag test, not a subtype walk. */
+    int is_bytes = PyBytes_CheckExact(arg);
+    int is_bytearray = !is_bytes && PyByteArray_Check(arg);
+    if (!is_bytes && !is_bytearray && !PyBytes_Check(arg) && !PyMemoryView_Check(arg)) {
         if (PyUnicode_Check(arg)) {
             PyErr_SetString(PyExc_TypeError, STR_MESSAGE);
         }
         else {
             type_error("SSEDecoder.feed() takes bytes, bytearray or memoryview, not %U", arg);
         }
-        return NULL;
+        return -1;
     }
     if (enter(self) < 0) {
-        return NULL;
+        return -1;
     }
-    PyObject *out = NULL, *copy = NULL;
+    int rc = -1;
+    PyObject *copy = NULL;
     Py_buffer view = {0};
     char *window = NULL;
     if (self->state != OPEN) {
@@ -632,9 +655,7 @@ do_feed(Decoder *self, PyObject *arg, int items)
                             : "this decoder failed on an earlier error; create a new one");
         goto done;
     }
-    int is_bytearray = PyByteArray_Check(arg);
-    if (!PyBytes_CheckExact(arg) && !is_bytearray &&
-        PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) {
+    if (!is_bytes && !is_bytearray && PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) {
         /* Not contiguous (a strided memoryview): its bytes, copied, as the
          * reference's tobytes(); any other error (released) propagates. */
         if (!PyErr_ExceptionMatches(PyExc_BufferError)) {
@@ -646,11 +667,8 @@ do_feed(Decoder *self, PyObject *arg, int items)
         }
         arg = copy;
     }
-    if ((out = PyList_New(0)) == NULL) {
-        goto done;
-    }
     self->items = (unsigned char)items;
-    int rc = 0;
+    rc = 0;
     Chunk chunk = {NULL, NULL, 0};
     if (is_bytearray) {
         chunk.bytearray = arg;
@@ -688,11 +706,8 @@ do_feed(Decoder *self, PyObject *arg, int items)
             rc = read_chunk(self, window, m, &chunk, at + m, out);
         }
     }
-    if (rc < 0) {
-        if (self->state == OPEN) {
-            fail(self); /* an exception from on_comment, or no memory */
-        }
-        Py_CLEAR(out);
+    if (rc < 0 && self->state == OPEN) {
+        fail(self); /* an exception from on_comment, or no memory */
     }
 done:
     PyMem_Free(window);
@@ -701,22 +716,32 @@ done:
     }
     Py_XDECREF(copy);
     self->busy = 0;
-    return out;
+    return rc;
 }
 
 static PyObject *
-do_close(Decoder *self, int items)
+do_feed(Decoder *self, PyObject *arg, int items)
+{
+    PyObject *out = PyList_New(0);
+    if (out != NULL && feed_into(self, arg, items, out) < 0) {
+        Py_CLEAR(out);
+    }
+    return out;
+}
+
+/* End the stream, appending what that completes to `out` (as feed_into). */
+static int
+close_into(Decoder *self, int items, PyObject *out)
 {
     if (self->state != OPEN) {
-        return PyList_New(0);
+        return 0;
     }
     if (enter(self) < 0) {
-        return NULL;
+        return -1;
     }
-    PyObject *out = PyList_New(0);
-    int rc = out == NULL ? -1 : 0, lenient = 0;
+    int rc = 0, lenient = 0;
     self->items = (unsigned char)items;
-    if (rc == 0 && self->dispatch_on_close == NULL) {
+    if (self->dispatch_on_close == NULL) {
         PyErr_SetString(PyExc_AttributeError, "dispatch_on_close");
         rc = -1;
     }
@@ -741,13 +766,22 @@ do_close(Decoder *self, int items)
         if (self->state == OPEN) {
             fail(self); /* as after any error in a call */
         }
-        Py_CLEAR(out);
     }
     else {
         self->state = CLOSED;
         drop_buffers(self);
     }
     self->busy = 0;
+    return rc < 0 ? -1 : 0;
+}
+
+static PyObject *
+do_close(Decoder *self, int items)
+{
+    PyObject *out = PyList_New(0);
+    if (out != NULL && close_into(self, items, out) < 0) {
+        Py_CLEAR(out);
+    }
     return out;
 }
 
@@ -1055,6 +1089,195 @@ static PyTypeObject Decoder_Type = {
     .tp_getset = Decoder_getset,
 };
 
+/* -- iter_events over the compiled decoder --------------------------------- */
+
+/* What sse_codec.iter_events returns for a compiled decoder whose feed and close
+ * are not overridden: the loop `for chunk in chunks: yield from feed(chunk)`,
+ * then `yield from close()`, without a Python frame, a method call and a new
+ * list for every chunk (in small chunks, most of the time went there).  It
+ * behaves as that generator does: nothing is read before the first next(), an
+ * exception from the chunks or the decoder ends the iteration, and a re-entrant
+ * next() (from the chunks' iterator or on_comment) raises ValueError. */
+typedef struct {
+    PyObject_HEAD
+    Decoder *decoder;
+    PyObject *chunks;  /* the iterable until the first next(), then its iterator;
+                          NULL when the chunks ran out, failed or were closed */
+    PyObject *pending; /* the events of the last chunk; reused while it empties */
+    Py_ssize_t next;   /* index of the next event in pending to return */
+    unsigned char started, running;
+} EventIter;
+
+/* The end of the iteration: nothing more is read or returned. */
+static void
+events_finish(EventIter *it)
+{
+    Py_CLEAR(it->chunks);
+    Py_CLEAR(it->pending);
+    it->next = 0;
+}
+
+/* Read the next chunk (or the end) into `pending`, which is empty and ours. */
+static int
+events_refill(EventIter *it)
+{
+    if (!it->started) {
+        it->started = 1;
+        Py_SETREF(it->chunks, PyObject_GetIter(it->chunks));
+        if (it->chunks == NULL) {
+            return -1;
+        }
+    }
+    PyObject *chunk = PyIter_Next(it->chunks);
+    if (chunk == NULL) {
+        if (PyErr_Occurred()) {
+            return -1;
+        }
+        Py_CLEAR(it->chunks); /* after close(), nothing more is read */
+        return close_into(it->decoder, 0, it->pending);
+    }
+    int rc = feed_into(it->decoder, chunk, 0, it->pending);
+    Py_DECREF(chunk);
+    return rc;
+}
+
+static PyObject *
+EventIter_next(EventIter *it)
+{
+    if (it->running) {
+        PyErr_SetString(PyExc_ValueError, "iter_events() iterator already executing");
+        return NULL;
+    }
+    for (;;) {
+        if (it->pending == NULL) {
+            return NULL; /* finished */
+        }
+        Py_ssize_t n = PyList_GET_SIZE(it->pending);
+        if (it->next < n) {
+            return Py_NewRef(PyList_GET_ITEM(it->pending, it->next++));
+        }
+        if (it->chunks == NULL) {
+            events_finish(it);
+            return NULL;
+        }
+        /* Empty the list for the next chunk (its events are plain values: no
+         * Python code runs when the list lets go of them). */
+        if (n > 0 && PyList_SetSlice(it->pending, 0, n, NULL) < 0) {
+            events_finish(it);
+            return NULL;
+        }
+        it->next = 0;
+        it->running = 1;
+        int rc = events_refill(it);
+        it->running = 0;
+        if (rc < 0) {
+            /* The exception holds what the chunk completed; the list is its now. */
+            events_finish(it);
+            return NULL;
+        }
+    }
+}
+
+PyDoc_STRVAR(EventIter_close_doc,
+"close()\n--\n\n"
+"Stop the iteration, as a generator's close() does: let go of the chunks'\n"
+"iterator (the decoder is not closed).");
+
+static PyObject *
+EventIter_close(EventIter *it, PyObject *Py_UNUSED(ignored))
+{
+    if (it->running) {
+        PyErr_SetString(PyExc_ValueError, "iter_events() iterator already executing");
+        return NULL;
+    }
+    events_finish(it);
+    Py_RETURN_NONE;
+}
+
+static int
+EventIter_traverse(EventIter *it, visitproc visit, void *arg)
+{
+    Py_VISIT(it->decoder);
+    Py_VISIT(it->chunks);
+    return 0; /* pending holds events only: plain values, untracked */
+}
+
+static int
+EventIter_clear(EventIter *it)
+{
+    Py_CLEAR(it->decoder);
+    Py_CLEAR(it->chunks);
+    return 0;
+}
+
+static void
+EventIter_dealloc(EventIter *it)
+{
+    PyObject_GC_UnTrack(it);
+    EventIter_clear(it);
+    Py_CLEAR(it->pending);
+    PyObject_GC_Del(it);
+}
+
+static PyMethodDef EventIter_methods[] = {
+    {"close", (PyCFunction)EventIter_close, METH_NOARGS, EventIter_close_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject EventIter_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "sse_codec._cdecoder.EventIterator",
+    .tp_basicsize = sizeof(EventIter),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "The events of a chunk iterable, through a compiled decoder (see iter_events).",
+    .tp_dealloc = (destructor)EventIter_dealloc,
+    .tp_traverse = (traverseproc)EventIter_traverse,
+    .tp_clear = (inquiry)EventIter_clear,
+    .tp_iter = PyObject_SelfIter,
+    .tp_iternext = (iternextfunc)EventIter_next,
+    .tp_methods = EventIter_methods,
+};
+
+PyDoc_STRVAR(iter_events_doc,
+"iter_events(chunks, decoder, /)\n--\n\n"
+"An iterator over the events of the byte chunks, fed to decoder (a compiled\n"
+"SSEDecoder, closed when the chunks run out).  sse_codec.iter_events uses it\n"
+"when the decoder's feed and close are this module's own.  Raises TypeError\n"
+"for a decoder of another type; next() raises what feed and close raise.");
+
+static PyObject *
+iter_events(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_Format(PyExc_TypeError, "iter_events() takes 2 arguments (%zd given)", nargs);
+        return NULL;
+    }
+    if (!PyObject_TypeCheck(args[1], &Decoder_Type)) {
+        type_error("iter_events() needs a compiled SSEDecoder, not %U", args[1]);
+        return NULL;
+    }
+    EventIter *it = PyObject_GC_New(EventIter, &EventIter_Type);
+    if (it == NULL) {
+        return NULL;
+    }
+    it->decoder = (Decoder *)Py_NewRef(args[1]);
+    it->chunks = Py_NewRef(args[0]);
+    it->next = 0;
+    it->started = it->running = 0;
+    it->pending = PyList_New(0);
+    if (it->pending == NULL) {
+        Py_DECREF(it);
+        return NULL;
+    }
+    PyObject_GC_Track(it);
+    return (PyObject *)it;
+}
+
+static PyMethodDef module_functions[] = {
+    {"iter_events", (PyCFunction)(void (*)(void))iter_events, METH_FASTCALL, iter_events_doc},
+    {NULL, NULL, 0, NULL},
+};
+
 /* -- module init ----------------------------------------------------------- */
 
 /* The offset of ServerSentEvent's slot `name`, after checking that it is a
@@ -1097,6 +1320,7 @@ static struct PyModuleDef cdecoder_module = {
     .m_name = "sse_codec._cdecoder",
     .m_doc = "SSEDecoder compiled: the behaviour of sse_codec._decoder.SSEDecoder, in C.",
     .m_size = -1,
+    .m_methods = module_functions,
 };
 
 PyMODINIT_FUNC
@@ -1136,7 +1360,7 @@ PyInit__cdecoder(void)
         PyErr_SetString(PyExc_ImportError, "the default limits are not small ints");
         return NULL;
     }
-    if (PyType_Ready(&Decoder_Type) < 0) {
+    if (PyType_Ready(&Decoder_Type) < 0 || PyType_Ready(&EventIter_Type) < 0) {
         return NULL;
     }
     PyObject *m = PyModule_Create(&cdecoder_module);
