@@ -31,4 +31,5 @@ sys.exit(0 if m.__file__.startswith(sys.argv[1]) else "sanitize.sh: not the sani
 python -P -m pytest -q -p no:cacheprovider \
     tests/test_cdecoder.py tests/test_cdecoder_differential.py tests/test_decoder.py \
     tests/test_decoder_contract.py tests/test_peer_pitfalls.py tests/test_properties.py \
-    tests/test_spec_examples.py tests/test_streams.py tests/test_testing_faults.py
+    tests/test_spec_examples.py tests/test_streams.py tests/test_testing_faults.py \
+    tests/test_iter_events.py

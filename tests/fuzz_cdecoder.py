@@ -10,8 +10,10 @@ not the package's own (or the TypeError/RuntimeError the contract names), is a
 crash.  With no corpus directory given, one is made from tests/fixtures/*.sse.
 
 An input is 4 option bytes then the stream: flags (dispatch_on_close,
-feed_items, the chunk kind), max_line_size and max_event_size (255: None, else
-4x the byte) and the seed of the chunking (1 to 64-byte and whole-rest chunks).
+feed_items, the chunk kind; the top bit: through ``iter_events``, the compiled
+iterator against the Python generator over the reference), max_line_size and
+max_event_size (255: None, else 4x the byte) and the seed of the chunking (1 to
+64-byte and whole-rest chunks).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ with atheris.instrument_imports():
 
     import sse_codec._decoder  # noqa: F401  (the oracle's branches guide the fuzzer too)
     from sse_codec._cdecoder import SSEDecoder as CDecoder
+    from sse_codec._cdecoder import iter_events as compiled_iter_events
+    from sse_codec._streams import _iter_events as generator_iter_events
 
 # Outcomes a decoder may have; anything else is a bug in both or in one.
 ALLOWED = {"ok", "SSELimitError", "SSEDecoderClosedError"}
@@ -66,6 +70,15 @@ def check(data: bytes) -> None:
     method = "feed_items" if flags & 2 else "feed"
     kind = KINDS[(flags >> 2) % len(KINDS)]
     (ref, ref_comments), (c, c_comments) = make_pair(CDecoder, **options)
+    if flags & 0x80:
+        chunks = [as_kind(chunk, kind) for chunk in _chunks(data[4:], seed)]
+        by_generator = _drain(generator_iter_events(iter(chunks), ref), ref)
+        by_c = _drain(compiled_iter_events(iter(chunks), c), c)
+        if by_c != by_generator or by_c[-1][0] not in ALLOWED | {"StopIteration"}:
+            raise AssertionError(
+                f"iter_events differ on {data!r}:\n C: {by_c}\n Python: {by_generator}"
+            )
+        return
     close = "close_items" if flags & 2 else "close"
     steps: list[tuple[str, bytes]] = [(method, chunk) for chunk in _chunks(data[4:], seed)]
     for name, chunk in [*steps, (close, b"")]:
@@ -79,10 +92,20 @@ def check(data: bytes) -> None:
             raise AssertionError(f"decoders differ on {data!r}:\n C: {got}\n Python: {expected}")
 
 
+def _drain(events: Any, dec: Any) -> list[tuple[Any, ...]]:
+    """Each next() on ``events`` described, up to the one that ends the iteration."""
+    out = []
+    while True:
+        out.append(describe_call(dec, lambda: [next(events)]))
+        if out[-1][0] != "ok":
+            return out
+
+
 def _seed_corpus() -> str:
     corpus = Path(tempfile.mkdtemp(prefix="sse-fuzz-corpus-"))
     for path in sorted(FIXTURES.glob("*.sse")):
         (corpus / path.name).write_bytes(SEED_OPTIONS + path.read_bytes())
+        (corpus / f"iter-{path.name}").write_bytes(b"\x80" + SEED_OPTIONS[1:] + path.read_bytes())
     return str(corpus)
 
 
