@@ -27,11 +27,13 @@ __all__ = [
     "ShapeError",
     "TypedEvent",
     "UnknownTypedEvent",
+    "build_read",
     "copy_json",
     "describe_error",
     "dumps_compact",
     "encode_typed",
     "event_from_json",
+    "load_read",
     "merge_counts",
     "parse_typed",
     "read_typed",
@@ -342,8 +344,20 @@ def read_typed(
     :class:`~sse_codec.StreamError`; ``payload`` the ``"error"`` value, else the
     parsed JSON, else the raw text), never a :class:`~sse_codec.PayloadError`.
     """
+    obj = load_read(sse, json_loads, protocol, error)
+    return build_read(sse, obj, protocol, build, error)
+
+
+def load_read(
+    sse: ServerSentEvent, json_loads: JsonLoads, protocol: str, error: type[StreamError]
+) -> dict[str, Any]:
+    """The first half of :func:`read_typed`: ``sse``'s data as a JSON object.
+
+    Raises :class:`~sse_codec.PayloadError` like :func:`parse_typed`, except that
+    data of an ``event: error`` raises ``error`` (see :func:`read_typed`).
+    """
     try:
-        obj = _load_object(sse, json_loads, protocol)
+        return _load_object(sse, json_loads, protocol)
     except PayloadError as exc:
         if sse.event != "error":
             raise
@@ -356,6 +370,17 @@ def read_typed(
             payload=payload,
             event=sse,
         ) from exc
+
+
+def build_read(
+    sse: ServerSentEvent,
+    obj: dict[str, Any],
+    protocol: str,
+    build: Build[_E],
+    error: type[StreamError],
+) -> _E:
+    """The second half of :func:`read_typed`: the typed event of ``obj``, the JSON
+    object :func:`load_read` gave for ``sse``."""
     if "type" not in obj and sse.event == "message" and obj.get("error") is not None:
         payload = obj["error"]
         raise error(
@@ -368,9 +393,8 @@ def read_typed(
     except PayloadError as exc:
         if sse.event != "error":
             raise
-        payload = obj.get("error", obj)
         raise error(
-            f"{protocol} stream sent an error event: {describe_error(payload)}",
+            f"{protocol} stream sent an error event: {describe_error(obj.get('error', obj))}",
             payload=obj,
             event=sse,
         ) from exc
