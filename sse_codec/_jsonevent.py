@@ -344,8 +344,22 @@ def read_typed(
     :class:`~sse_codec.StreamError`; ``payload`` the ``"error"`` value, else the
     parsed JSON, else the raw text), never a :class:`~sse_codec.PayloadError`.
     """
-    obj = load_read(sse, json_loads, protocol, error)
-    return build_read(sse, obj, protocol, build, error)
+    # load_read then build_read, written out: this runs for every event of every
+    # stream, and two more calls per event are a few percent of a Responses stream.
+    try:
+        obj = _load_object(sse, json_loads, protocol)
+    except PayloadError as exc:
+        if sse.event != "error":
+            raise
+        raise _unparsed_error_event(sse, json_loads, protocol, error) from exc
+    if "type" not in obj and sse.event == "message" and obj.get("error") is not None:
+        raise _bare_error(sse, obj, protocol, error)
+    try:
+        return _build(sse, obj, protocol, build)
+    except PayloadError as exc:
+        if sse.event != "error":
+            raise
+        raise _misshapen_error_event(sse, obj, protocol, error) from exc
 
 
 def load_read(
@@ -361,15 +375,7 @@ def load_read(
     except PayloadError as exc:
         if sse.event != "error":
             raise
-        try:
-            payload: Any = json_loads(sse.data)
-        except Exception:
-            payload = sse.data
-        raise error(
-            f"{protocol} stream sent an error event: {describe_error(payload)}",
-            payload=payload,
-            event=sse,
-        ) from exc
+        raise _unparsed_error_event(sse, json_loads, protocol, error) from exc
 
 
 def build_read(
@@ -382,22 +388,51 @@ def build_read(
     """The second half of :func:`read_typed`: the typed event of ``obj``, the JSON
     object :func:`load_read` gave for ``sse``."""
     if "type" not in obj and sse.event == "message" and obj.get("error") is not None:
-        payload = obj["error"]
-        raise error(
-            f"{protocol} stream sent an error: {describe_error(payload)}",
-            payload=payload,
-            event=sse,
-        )
+        raise _bare_error(sse, obj, protocol, error)
     try:
         return _build(sse, obj, protocol, build)
     except PayloadError as exc:
         if sse.event != "error":
             raise
-        raise error(
-            f"{protocol} stream sent an error event: {describe_error(obj.get('error', obj))}",
-            payload=obj,
-            event=sse,
-        ) from exc
+        raise _misshapen_error_event(sse, obj, protocol, error) from exc
+
+
+def _unparsed_error_event(
+    sse: ServerSentEvent, json_loads: JsonLoads, protocol: str, error: type[StreamError]
+) -> StreamError:
+    # An ``event: error`` whose data is not a JSON object: its JSON, else its text.
+    try:
+        payload: Any = json_loads(sse.data)
+    except Exception:
+        payload = sse.data
+    return error(
+        f"{protocol} stream sent an error event: {describe_error(payload)}",
+        payload=payload,
+        event=sse,
+    )
+
+
+def _bare_error(
+    sse: ServerSentEvent, obj: dict[str, Any], protocol: str, error: type[StreamError]
+) -> StreamError:
+    # A proxy's {"error": ...} without "type": the payload is the "error" value.
+    payload = obj["error"]
+    return error(
+        f"{protocol} stream sent an error: {describe_error(payload)}",
+        payload=payload,
+        event=sse,
+    )
+
+
+def _misshapen_error_event(
+    sse: ServerSentEvent, obj: dict[str, Any], protocol: str, error: type[StreamError]
+) -> StreamError:
+    # An ``event: error`` whose JSON is not a well-formed error event: all of it.
+    return error(
+        f"{protocol} stream sent an error event: {describe_error(obj.get('error', obj))}",
+        payload=obj,
+        event=sse,
+    )
 
 
 def _shape_error_to_payload(
