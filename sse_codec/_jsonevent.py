@@ -27,11 +27,13 @@ __all__ = [
     "ShapeError",
     "TypedEvent",
     "UnknownTypedEvent",
+    "build_read",
     "copy_json",
     "describe_error",
     "dumps_compact",
     "encode_typed",
     "event_from_json",
+    "load_read",
     "merge_counts",
     "parse_typed",
     "read_typed",
@@ -342,38 +344,95 @@ def read_typed(
     :class:`~sse_codec.StreamError`; ``payload`` the ``"error"`` value, else the
     parsed JSON, else the raw text), never a :class:`~sse_codec.PayloadError`.
     """
+    # load_read then build_read, written out: this runs for every event of every
+    # stream, and two more calls per event are a few percent of a Responses stream.
     try:
         obj = _load_object(sse, json_loads, protocol)
     except PayloadError as exc:
         if sse.event != "error":
             raise
-        try:
-            payload: Any = json_loads(sse.data)
-        except Exception:
-            payload = sse.data
-        raise error(
-            f"{protocol} stream sent an error event: {describe_error(payload)}",
-            payload=payload,
-            event=sse,
-        ) from exc
+        raise _unparsed_error_event(sse, json_loads, protocol, error) from exc
     if "type" not in obj and sse.event == "message" and obj.get("error") is not None:
-        payload = obj["error"]
-        raise error(
-            f"{protocol} stream sent an error: {describe_error(payload)}",
-            payload=payload,
-            event=sse,
-        )
+        raise _bare_error(sse, obj, protocol, error)
     try:
         return _build(sse, obj, protocol, build)
     except PayloadError as exc:
         if sse.event != "error":
             raise
-        payload = obj.get("error", obj)
-        raise error(
-            f"{protocol} stream sent an error event: {describe_error(payload)}",
-            payload=obj,
-            event=sse,
-        ) from exc
+        raise _misshapen_error_event(sse, obj, protocol, error) from exc
+
+
+def load_read(
+    sse: ServerSentEvent, json_loads: JsonLoads, protocol: str, error: type[StreamError]
+) -> dict[str, Any]:
+    """The first half of :func:`read_typed`: ``sse``'s data as a JSON object.
+
+    Raises :class:`~sse_codec.PayloadError` like :func:`parse_typed`, except that
+    data of an ``event: error`` raises ``error`` (see :func:`read_typed`).
+    """
+    try:
+        return _load_object(sse, json_loads, protocol)
+    except PayloadError as exc:
+        if sse.event != "error":
+            raise
+        raise _unparsed_error_event(sse, json_loads, protocol, error) from exc
+
+
+def build_read(
+    sse: ServerSentEvent,
+    obj: dict[str, Any],
+    protocol: str,
+    build: Build[_E],
+    error: type[StreamError],
+) -> _E:
+    """The second half of :func:`read_typed`: the typed event of ``obj``, the JSON
+    object :func:`load_read` gave for ``sse``."""
+    if "type" not in obj and sse.event == "message" and obj.get("error") is not None:
+        raise _bare_error(sse, obj, protocol, error)
+    try:
+        return _build(sse, obj, protocol, build)
+    except PayloadError as exc:
+        if sse.event != "error":
+            raise
+        raise _misshapen_error_event(sse, obj, protocol, error) from exc
+
+
+def _unparsed_error_event(
+    sse: ServerSentEvent, json_loads: JsonLoads, protocol: str, error: type[StreamError]
+) -> StreamError:
+    # An ``event: error`` whose data is not a JSON object: its JSON, else its text.
+    try:
+        payload: Any = json_loads(sse.data)
+    except Exception:
+        payload = sse.data
+    return error(
+        f"{protocol} stream sent an error event: {describe_error(payload)}",
+        payload=payload,
+        event=sse,
+    )
+
+
+def _bare_error(
+    sse: ServerSentEvent, obj: dict[str, Any], protocol: str, error: type[StreamError]
+) -> StreamError:
+    # A proxy's {"error": ...} without "type": the payload is the "error" value.
+    payload = obj["error"]
+    return error(
+        f"{protocol} stream sent an error: {describe_error(payload)}",
+        payload=payload,
+        event=sse,
+    )
+
+
+def _misshapen_error_event(
+    sse: ServerSentEvent, obj: dict[str, Any], protocol: str, error: type[StreamError]
+) -> StreamError:
+    # An ``event: error`` whose JSON is not a well-formed error event: all of it.
+    return error(
+        f"{protocol} stream sent an error event: {describe_error(obj.get('error', obj))}",
+        payload=obj,
+        event=sse,
+    )
 
 
 def _shape_error_to_payload(

@@ -14,14 +14,17 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from ._errors import IncompleteStreamError, NotAnEventStreamError, PayloadError, StreamError
 from ._event import ServerSentEvent
-from ._jsonevent import JsonLoads, TypedEvent, dumps_compact
+from ._jsonevent import Build, JsonLoads, TypedEvent, build_read, dumps_compact, load_read
 
 __all__ = [
     "Accumulator",
     "EventReader",
+    "Fold",
     "ReadEvent",
     "afeed_all",
+    "afeed_folding",
     "feed_all",
+    "feed_folding",
     "not_an_event_stream",
     "order_error",
 ]
@@ -32,6 +35,11 @@ _E_contra = TypeVar("_E_contra", bound=TypedEvent, contravariant=True)
 #: A protocol's ``read_event``: its ``parse_event``, except that an ``event: error``
 #: whose data does not parse raises :class:`~sse_codec.StreamError`.
 ReadEvent = Callable[[ServerSentEvent, JsonLoads], _E]
+
+#: An accumulator's shortcut for the commonest events: it applies the event whose
+#: JSON object it is given and returns ``True``, or changes nothing and returns
+#: ``False`` (the event then goes the typed way).  It must never raise.
+Fold = Callable[[dict[str, Any]], bool]
 
 
 def not_an_event_stream(
@@ -164,6 +172,68 @@ async def afeed_all(
     async for sse in events:
         count += 1
         _feed(acc, sse, read, json_loads)
+    return count
+
+
+def _take(
+    acc: Accumulator[_E],
+    fold: Fold,
+    sse: ServerSentEvent,
+    json_loads: JsonLoads,
+    protocol: str,
+    build: Build[_E],
+    error: type[StreamError],
+) -> None:
+    try:
+        obj = load_read(sse, json_loads, protocol, error)
+        if not fold(obj):
+            acc.add(build_read(sse, obj, protocol, build, error))
+    except StreamError as exc:
+        exc.event = sse
+        exc.received = acc.snapshot()
+        raise
+
+
+def feed_folding(
+    acc: Accumulator[_E],
+    events: Iterable[ServerSentEvent],
+    fold: Fold,
+    json_loads: JsonLoads,
+    *,
+    protocol: str,
+    build: Build[_E],
+    error: type[StreamError],
+) -> int:
+    """:func:`feed_all` with the protocol's reader (``read_typed`` over ``build``,
+    raising ``error``) taken apart, so that ``fold`` sees each event's JSON first.
+
+    Most events of a stream are text fragments: ``fold`` appends them where they
+    belong without building the typed event the accumulator would only unpack.
+    Anything it declines (and every error) takes the typed path, so the result
+    and the errors are those of :func:`feed_all`.
+    """
+    count = 0
+    for sse in events:
+        count += 1
+        _take(acc, fold, sse, json_loads, protocol, build, error)
+    return count
+
+
+async def afeed_folding(
+    acc: Accumulator[_E],
+    events: AsyncIterable[ServerSentEvent],
+    fold: Fold,
+    json_loads: JsonLoads,
+    *,
+    protocol: str,
+    build: Build[_E],
+    error: type[StreamError],
+) -> int:
+    """Async twin of :func:`feed_folding`."""
+    count = 0
+    async for sse in events:
+        count += 1
+        _take(acc, fold, sse, json_loads, protocol, build, error)
     return count
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from .._errors import PayloadError
 from .._event import ServerSentEvent
 from .._jsonevent import JsonLoads, merge_counts
-from .._typedstream import afeed_all, feed_all, not_an_event_stream, order_error
+from .._typedstream import afeed_folding, feed_folding, not_an_event_stream, order_error
 from ._content import (
     CitationsDelta,
     ContentBlock,
@@ -25,7 +25,7 @@ from ._content import (
     ToolUseBlock,
     UnknownBlock,
 )
-from ._errors import IncompleteStreamError, NotAnEventStreamError
+from ._errors import IncompleteStreamError, NotAnEventStreamError, StreamError
 from ._events import (
     AnthropicEvent,
     ContentBlockDelta,
@@ -37,8 +37,9 @@ from ._events import (
     MessageStop,
     Ping,
     UnknownEvent,
+    build_event,
 )
-from ._reader import read_event, stream_error
+from ._reader import stream_error
 
 _PROTOCOL = "Anthropic"
 
@@ -67,10 +68,32 @@ _FRAGMENTS: dict[type, tuple[type, str]] = {
 }
 
 
-class _Block:
-    """One content block being received: its start block and its fragments."""
+# Start block class -> (the type of the deltas extending it, the delta's text key),
+# for the blocks whose fragments MessageAccumulator.fold applies from the JSON.
+_FRAGMENT_KEYS: dict[type, tuple[str, str]] = {
+    TextBlock: ("text_delta", "text"),
+    ThinkingBlock: ("thinking_delta", "thinking"),
+    ToolUseBlock: ("input_json_delta", "partial_json"),
+    ServerToolUseBlock: ("input_json_delta", "partial_json"),
+}
 
-    __slots__ = ("citations", "final", "parts", "signature_parts", "start")
+
+class _Block:
+    """One content block being received: its start block and its fragments.
+
+    ``delta_type`` and ``delta_key`` name the delta whose text extends the block
+    (``None`` for a block without text fragments), for the accumulator's fold.
+    """
+
+    __slots__ = (
+        "citations",
+        "delta_key",
+        "delta_type",
+        "final",
+        "parts",
+        "signature_parts",
+        "start",
+    )
 
     def __init__(self, start: ContentBlock) -> None:
         self.start = start
@@ -78,6 +101,9 @@ class _Block:
         self.signature_parts: list[str] = []
         self.citations: list[Any] = []
         self.final: ContentBlock | None = None
+        fragment = _FRAGMENT_KEYS.get(type(start))
+        self.delta_type: str | None = fragment[0] if fragment else None
+        self.delta_key: str | None = fragment[1] if fragment else None
 
     def takes_input(self) -> bool:
         # mcp_tool_use and other tool-like blocks not modelled here also stream
@@ -260,6 +286,34 @@ class MessageAccumulator:
             assert isinstance(event, UnknownEvent)
             self._unhandled.append(event)
 
+    def _fold(self, obj: dict[str, Any]) -> bool:
+        """Append the text of a ``content_block_delta`` of exactly the usual shape,
+        ``{"type", "index", "delta": {"type", <text key>: str}}``, to its open block
+        of the matching kind and return ``True``; else change nothing and return
+        ``False``.
+
+        That is most of a stream; :meth:`add` of its typed event would do the same,
+        so :func:`collect_message` skips building the event.  Never raises.
+        """
+        if len(obj) != 3 or obj.get("type") != "content_block_delta":
+            return False
+        index = obj.get("index")
+        delta = obj.get("delta")
+        # type() rather than isinstance: a bool is not an index (the typed path
+        # rejects it), and only a plain dict is known to have its len() and get().
+        if type(index) is not int or type(delta) is not dict or len(delta) != 2:
+            return False
+        block = self._blocks.get(index)
+        if block is None or block.final is not None or delta.get("type") != block.delta_type:
+            return False
+        # A block without fragments has None for both: a delta without "type" gets
+        # this far, and its get(None) is None, not a string.
+        text = delta.get(block.delta_key)
+        if type(text) is not str:
+            return False
+        block.parts.append(text)
+        return True
+
     def _violation(self, what: str, event: AnthropicEvent) -> PayloadError:
         return order_error("Anthropic", what, event)
 
@@ -367,7 +421,12 @@ def collect_message(
     carries the partial message in ``received``.
     """
     acc = MessageAccumulator(json_loads=json_loads)
-    if not feed_all(acc, events, read_event, json_loads) and require_stop:
+    # The accumulator folds the text fragments straight from their JSON; every
+    # other event is read as by read_event and added.
+    count = feed_folding(
+        acc, events, acc._fold, json_loads, protocol=_PROTOCOL, build=build_event, error=StreamError
+    )
+    if not count and require_stop:
         raise not_an_event_stream(_PROTOCOL, NotAnEventStreamError, acc.snapshot())
     return acc.result(require_stop=require_stop)
 
@@ -380,6 +439,9 @@ async def acollect_message(
 ) -> Message:
     """Async twin of :func:`collect_message`."""
     acc = MessageAccumulator(json_loads=json_loads)
-    if not await afeed_all(acc, events, read_event, json_loads) and require_stop:
+    count = await afeed_folding(
+        acc, events, acc._fold, json_loads, protocol=_PROTOCOL, build=build_event, error=StreamError
+    )
+    if not count and require_stop:
         raise not_an_event_stream(_PROTOCOL, NotAnEventStreamError, acc.snapshot())
     return acc.result(require_stop=require_stop)
