@@ -22,7 +22,9 @@ sse-codec's before anything is timed; one that differs is reported WRONG.  Timin
 is interleaved round-robin (every round runs every contender once, in rotating
 order) and the table gives medians in microseconds per event.  The share of
 sse-codec's time spent in each stage (decode, JSON, typed objects, accumulation)
-comes from timing the cumulative pipelines the same way.
+comes from timing the cumulative pipelines the same way (for Anthropic, the typed
+stage builds what ``collect_message`` builds: no typed event for a text, thinking
+or tool-input fragment, which it folds straight from the JSON).
 
 Run ``python -m benchmarks.pipeline`` (``--quick`` for a smoke run without
 verdicts); ``python -m benchmarks.bench`` includes it.
@@ -572,9 +574,23 @@ def _parse_openai(sse: Any) -> Any:
     return None
 
 
+_FRAGMENTS = frozenset({"text_delta", "thinking_delta", "input_json_delta"})
+
+
+def _parse_anthropic(sse: Any) -> Any:
+    # collect_message folds text, thinking and tool-input fragments into the message
+    # straight from their JSON (no typed event is built for them): the typed stage
+    # is the JSON of those and the typed event of every other event.
+    if sse.event == "content_block_delta":
+        obj = json.loads(sse.data)
+        if obj["delta"]["type"] in _FRAGMENTS:
+            return obj
+    return parse_anthropic(sse)
+
+
 _STAGE_PARSERS: dict[str, Callable[[Any], Any]] = {
     "openai_chat": _parse_openai,
-    "anthropic": parse_anthropic,
+    "anthropic": _parse_anthropic,
     "responses": parse_response,
 }
 
