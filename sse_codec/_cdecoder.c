@@ -710,7 +710,9 @@ feed_into(Decoder *self, PyObject *arg, int items, PyObject *out)
         fail(self); /* an exception from on_comment, or no memory */
     }
 done:
-    PyMem_Free(window);
+    if (window != NULL) { /* (a call saved for bytes, most chunks) */
+        PyMem_Free(window);
+    }
     if (view.obj != NULL) {
         PyBuffer_Release(&view);
     }
