@@ -254,3 +254,17 @@ def test_the_compiled_iterator_agrees_with_the_generator_over_the_reference(
         iter_events(iter(chunks), decoder=ref)
     )
     assert (c.last_event_id, c.retry) == (ref.last_event_id, ref.retry)
+
+
+@pytest.mark.skipif("c" not in IMPLEMENTATIONS, reason="the C extension is not built")
+def test_memory_stays_flat_over_many_compiled_iterators() -> None:
+    # The suite's small version of `python tests/leak_check.py --iter`: iterators
+    # that run out, are closed, are dropped half way or end on a limit error leave
+    # resident memory flat and the chunks' reference counts unchanged.
+    import leak_check
+
+    result = leak_check.run_iter(16 * 1024 * 1024, IMPLEMENTATIONS["c"], samples=8)
+    assert result.refcounts_kept
+    assert result.events > 20_000
+    settled = [size for _, size in result.samples[1:]]
+    assert max(settled) - settled[0] < 2 * 1024 * 1024
