@@ -31,6 +31,7 @@ from ._errors import SSEError
 from ._event import ServerSentEvent
 from ._reconnect import TRANSIENT_STATUSES, Reconnector, ReconnectPolicy, policy_of
 from ._response import aread_start, read_start, response_error
+from ._streams import iter_events
 
 __all__ = [
     "TRANSIENT_STATUSES",
@@ -121,9 +122,7 @@ class EventSource:
             else:
                 decoder = rec.decoder()
                 try:
-                    for chunk in response.iter_bytes():
-                        yield from decoder.feed(chunk)
-                    yield from decoder.close()
+                    yield from iter_events(response.iter_bytes(), decoder=decoder)
                 except _NETWORK_ERRORS as exc:
                     if not self._reconnecting:
                         raise
