@@ -12,6 +12,7 @@ the compiled iterator with the generator over the reference event by event.
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -266,5 +267,7 @@ def test_memory_stays_flat_over_many_compiled_iterators() -> None:
     result = leak_check.run_iter(16 * 1024 * 1024, IMPLEMENTATIONS["c"], samples=8)
     assert result.refcounts_kept
     assert result.events > 20_000
+    if "libasan" in os.environ.get("LD_PRELOAD", ""):
+        return  # under AddressSanitizer (.ci/sanitize.sh) freed memory is quarantined
     settled = [size for _, size in result.samples[1:]]
     assert max(settled) - settled[0] < 2 * 1024 * 1024
