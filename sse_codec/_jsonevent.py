@@ -344,22 +344,7 @@ def read_typed(
     :class:`~sse_codec.StreamError`; ``payload`` the ``"error"`` value, else the
     parsed JSON, else the raw text), never a :class:`~sse_codec.PayloadError`.
     """
-    # load_read then build_read, written out: this runs for every event of every
-    # stream, and two more calls per event are a few percent of a Responses stream.
-    try:
-        obj = _load_object(sse, json_loads, protocol)
-    except PayloadError as exc:
-        if sse.event != "error":
-            raise
-        raise _unparsed_error_event(sse, json_loads, protocol, error) from exc
-    if "type" not in obj and sse.event == "message" and obj.get("error") is not None:
-        raise _bare_error(sse, obj, protocol, error)
-    try:
-        return _build(sse, obj, protocol, build)
-    except PayloadError as exc:
-        if sse.event != "error":
-            raise
-        raise _misshapen_error_event(sse, obj, protocol, error) from exc
+    return build_read(sse, load_read(sse, json_loads, protocol, error), protocol, build, error)
 
 
 def load_read(
